@@ -1,0 +1,29 @@
+#include "storage_format/status.hpp"
+
+namespace kepler::storage {
+
+std::string status::to_string() const {
+  const char* name = "ok";
+  switch (code_) {
+    case status_code::ok:
+      return "ok";
+    case status_code::not_found:
+      name = "not found";
+      break;
+    case status_code::corruption:
+      name = "corruption";
+      break;
+    case status_code::io_error:
+      name = "I/O error";
+      break;
+    case status_code::invalid_argument:
+      name = "invalid argument";
+      break;
+    case status_code::locked:
+      name = "locked";
+      break;
+  }
+  return std::string(name) + ": " + message_;
+}
+
+}  // namespace kepler::storage

@@ -1,0 +1,56 @@
+#pragma once
+// The result of a storage_format operation: a code plus a message that names the file and the
+// offset involved. storage_format knows nothing of CAF; the actors turn a status into a
+// kepler::ec error at their boundary.
+
+#include <cstdint>
+#include <string>
+#include <utility>
+
+namespace kepler::storage {
+
+enum class status_code : std::uint8_t {
+  ok = 0,
+  not_found,         // a file or record that was looked for does not exist
+  corruption,        // bytes on disk fail a checksum or do not parse
+  io_error,          // the operating system reported a failure
+  invalid_argument,  // the caller passed something unusable
+  locked,            // another holder has the lock; the message names the process
+};
+
+class status {
+ public:
+  status() = default;
+
+  static status ok() { return {}; }
+  static status not_found(std::string msg) { return {status_code::not_found, std::move(msg)}; }
+  static status corruption(std::string msg) { return {status_code::corruption, std::move(msg)}; }
+  static status io_error(std::string msg) { return {status_code::io_error, std::move(msg)}; }
+  static status invalid_argument(std::string msg) {
+    return {status_code::invalid_argument, std::move(msg)};
+  }
+  static status locked(std::string msg) { return {status_code::locked, std::move(msg)}; }
+
+  bool is_ok() const { return code_ == status_code::ok; }
+  explicit operator bool() const { return is_ok(); }
+  status_code code() const { return code_; }
+  const std::string& message() const { return message_; }
+
+  /// "corruption: <message>", or "ok".
+  std::string to_string() const;
+
+ private:
+  status(status_code code, std::string msg) : code_(code), message_(std::move(msg)) {}
+
+  status_code code_ = status_code::ok;
+  std::string message_;
+};
+
+/// Returns from the enclosing function when `expr` yields a status that is not ok.
+#define KEPLER_RETURN_IF_ERROR(expr)      \
+  do {                                    \
+    ::kepler::storage::status s_ = (expr); \
+    if (!s_.is_ok()) return s_;           \
+  } while (false)
+
+}  // namespace kepler::storage
