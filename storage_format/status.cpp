@@ -22,6 +22,12 @@ std::string status::to_string() const {
     case status_code::locked:
       name = "locked";
       break;
+    case status_code::already_exists:
+      name = "already exists";
+      break;
+    case status_code::not_supported:
+      name = "not supported";
+      break;
   }
   return std::string(name) + ": " + message_;
 }

@@ -16,6 +16,8 @@ enum class status_code : std::uint8_t {
   io_error,          // the operating system reported a failure
   invalid_argument,  // the caller passed something unusable
   locked,            // another holder has the lock; the message names the process
+  already_exists,    // something that must be new exists already
+  not_supported,     // written by a newer format version than this code reads
 };
 
 class status {
@@ -30,6 +32,12 @@ class status {
     return {status_code::invalid_argument, std::move(msg)};
   }
   static status locked(std::string msg) { return {status_code::locked, std::move(msg)}; }
+  static status already_exists(std::string msg) {
+    return {status_code::already_exists, std::move(msg)};
+  }
+  static status not_supported(std::string msg) {
+    return {status_code::not_supported, std::move(msg)};
+  }
 
   bool is_ok() const { return code_ == status_code::ok; }
   explicit operator bool() const { return is_ok(); }

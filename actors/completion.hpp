@@ -1,0 +1,34 @@
+#pragma once
+// The blocking proxy's private shortcut (DESIGN.md §3): the actor that finishes a request
+// signals a completion that the calling thread waits on, spinning briefly before it sleeps on a
+// futex. Shared by the caller and the message (shared_ptr), signalled exactly once.
+
+#include <atomic>
+#include <cstdint>
+
+#include <caf/error.hpp>
+
+namespace kepler::actors {
+
+class completion {
+ public:
+  /// Records the outcome (no error = success) and wakes the waiter. Only the first call counts.
+  void signal(caf::error err = {});
+
+  /// Blocks until signalled; returns the outcome.
+  caf::error wait();
+
+  bool done() const { return state_.load(std::memory_order_acquire) == signalled; }
+
+ private:
+  static constexpr std::uint32_t pending = 0;
+  static constexpr std::uint32_t signalled = 1;
+
+  std::atomic<bool> claimed_{false};
+  // A futex word: pending until the outcome is stored.
+  std::atomic<std::uint32_t> state_{pending};
+  std::atomic<bool> sleeping_{false};
+  caf::error outcome_;
+};
+
+}  // namespace kepler::actors

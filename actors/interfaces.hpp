@@ -1,0 +1,44 @@
+#pragma once
+// The typed interfaces of KeplerDB's actors: which actor accepts which message and replies with
+// what. Write path (DESIGN.md §3):
+//
+//   proxy --write_request--> wal_writer --write_group--> memtable_owner --signals--> caller
+//                                 \--write_group--> wal_syncer (fdatasync) --/
+//
+// The supervisor recovers the store, spawns the others and closes them.
+
+#include <cstdint>
+
+#include <caf/atom.hpp>
+#include <caf/replies_to.hpp>
+#include <caf/typed_actor.hpp>
+
+#include "actors/write_request.hpp"
+
+namespace kepler::actors {
+
+using open_atom = caf::atom_constant<caf::atom("open")>;
+using close_atom = caf::atom_constant<caf::atom("close")>;
+using synced_atom = caf::atom_constant<caf::atom("synced")>;
+
+/// Applies groups to the memtable in the order received (log order), publishes the last
+/// visible sequence, then answers each request.
+using memtable_owner_actor = caf::typed_actor<caf::reacts_to<write_group_ptr>>;
+
+/// The fdatasync stage (a detached actor, so the sync never stalls a scheduler worker): syncs
+/// the log when a group asks for it, then passes the group on. Groups pass through in order.
+using wal_syncer_actor = caf::typed_actor<caf::reacts_to<write_group_ptr>>;
+
+/// Assigns sequence numbers, appends each mailbox-full of requests as one group with one
+/// write(), and passes groups on in log order. `synced_atom`: the syncer passed a group on.
+/// `close_atom`: finish in-flight syncs, sync and close the log.
+using wal_writer_actor =
+    caf::typed_actor<caf::reacts_to<write_request_ptr>, caf::reacts_to<synced_atom>,
+                     caf::replies_to<close_atom>::with<bool>>;
+
+/// `open_atom`: run recovery, spawn the workers, reply with the writer (the proxy's entry
+/// point). `close_atom`: close the workers, release the LOCK, reply, stop.
+using supervisor_actor = caf::typed_actor<caf::replies_to<open_atom>::with<wal_writer_actor>,
+                                          caf::replies_to<close_atom>::with<bool>>;
+
+}  // namespace kepler::actors

@@ -1,0 +1,56 @@
+#include "actors/memtable_owner.hpp"
+
+#include <caf/stateful_actor.hpp>
+#include <caf/typed_event_based_actor.hpp>
+
+#include "actors/status_error.hpp"
+#include "storage_format/batch_format.hpp"
+
+namespace kepler::actors {
+
+namespace {
+
+class inserter : public storage::batch::handler {
+ public:
+  explicit inserter(storage::memtable* mem) : mem_(mem) {}
+  void put(storage::sequence_number seq, std::string_view key, std::string_view value) override {
+    mem_->add(seq, storage::value_type::value, key, value);
+  }
+  void remove(storage::sequence_number seq, std::string_view key) override {
+    mem_->add(seq, storage::value_type::deletion, key, {});
+  }
+
+ private:
+  storage::memtable* mem_;
+};
+
+}  // namespace
+
+memtable_owner_actor::behavior_type memtable_owner(
+    memtable_owner_actor::stateful_pointer<memtable_owner_state> self,
+    std::shared_ptr<engine_state> engine, std::shared_ptr<storage::memtable> mem) {
+  self->state.engine = std::move(engine);
+  self->state.mem = std::move(mem);
+  return {
+      [self](const write_group_ptr& group) {
+        auto& st = self->state;
+        inserter ins(st.mem.get());
+        for (auto& req : group->requests) {
+          // The proxy encoded the batch itself, so it parses; a failure here is a bug that must
+          // not become a silently missing write.
+          auto s = storage::batch::for_each(req->batch, ins);
+          if (!s.is_ok()) {
+            auto err = to_error(s);
+            st.engine->fail_writes(err);
+            group->fail(err);
+            return;
+          }
+        }
+        // Readers see the whole group at once, and only after every entry is in the memtable.
+        st.engine->publish(group->last_sequence);
+        for (auto& req : group->requests) req->done->signal();
+      },
+  };
+}
+
+}  // namespace kepler::actors

@@ -1,0 +1,19 @@
+#pragma once
+#include <memory>
+
+#include "actors/engine_state.hpp"
+#include "actors/interfaces.hpp"
+
+namespace kepler::actors {
+
+struct memtable_owner_state {
+  std::shared_ptr<engine_state> engine;
+  std::shared_ptr<storage::memtable> mem;
+  static inline const char* name = "kepler.memtable_owner";
+};
+
+memtable_owner_actor::behavior_type memtable_owner(
+    memtable_owner_actor::stateful_pointer<memtable_owner_state> self,
+    std::shared_ptr<engine_state> engine, std::shared_ptr<storage::memtable> mem);
+
+}  // namespace kepler::actors

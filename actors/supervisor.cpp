@@ -1,0 +1,99 @@
+#include "actors/supervisor.hpp"
+
+#include <caf/event_based_actor.hpp>
+#include <caf/stateful_actor.hpp>
+#include <caf/typed_event_based_actor.hpp>
+
+#include "actors/memtable_owner.hpp"
+#include "actors/status_error.hpp"
+#include "actors/wal_writer.hpp"
+#include "kepler/errors.hpp"
+
+namespace kepler::actors {
+
+namespace {
+
+using supervisor_ptr = supervisor_actor::stateful_pointer<supervisor_state>;
+
+// Stops the workers; messages still in their mailboxes are dropped, which fails their requests
+// (write_request's destructor), so no caller is left waiting.
+void stop_workers(supervisor_ptr self) {
+  auto& st = self->state;
+  if (st.writer) self->send_exit(st.writer, caf::exit_reason::user_shutdown);
+  if (st.memtable) self->send_exit(st.memtable, caf::exit_reason::user_shutdown);
+  st.writer = nullptr;
+  st.memtable = nullptr;
+}
+
+}  // namespace
+
+supervisor_actor::behavior_type supervisor(supervisor_ptr self, std::shared_ptr<engine_state> engine,
+                                           storage::file_system* fs, std::string dir,
+                                           recovery_options opts, recovery_stats* stats_out) {
+  auto& st = self->state;
+  st.engine = std::move(engine);
+  st.fs = fs;
+  st.dir = std::move(dir);
+  st.opts = opts;
+  // A worker that stops unexpectedly may have dropped acknowledged-to-be work: refuse writes
+  // from then on (sticky), never restart silently. Reads keep working.
+  self->set_down_handler([self](caf::down_msg& msg) {
+    if (self->state.closing) return;
+    self->state.engine->fail_writes(make_error(
+        ec::write_failed, "a KeplerDB worker actor stopped unexpectedly (" +
+                              caf::to_string(msg.reason) + "); reopen the store to recover"));
+  });
+  return {
+      [self, stats_out](open_atom) -> caf::result<wal_writer_actor> {
+        auto& st = self->state;
+        recovered_store rec;
+        auto s = recover_store(*st.fs, st.dir, st.opts, &rec);
+        if (!s.is_ok()) {
+          self->quit();
+          return to_error(s);
+        }
+        st.lock = std::move(rec.lock);
+        st.stats = rec.stats;
+        if (stats_out) *stats_out = rec.stats;
+        st.engine->publish(rec.last_sequence);
+        auto view = std::make_shared<read_view>();
+        view->mem = rec.mem;
+        st.engine->install_view(std::move(view));
+        auto wal = std::make_shared<wal_file>();
+        wal->file = std::move(rec.log);
+        st.memtable = self->spawn(memtable_owner, st.engine, rec.mem);
+        st.writer = self->spawn(wal_writer, st.engine, wal, rec.last_sequence, st.memtable);
+        self->monitor(st.memtable);
+        self->monitor(st.writer);
+        return st.writer;
+      },
+      [self](close_atom) -> caf::typed_response_promise<bool> {
+        auto& st = self->state;
+        auto rp = self->make_response_promise<bool>();
+        st.closing = true;
+        if (!st.writer) {
+          st.lock.reset();
+          rp.deliver(true);
+          self->quit();
+          return rp;
+        }
+        self->request(st.writer, caf::infinite, close_atom::value)
+            .then(
+                [self, rp](bool) mutable {
+                  stop_workers(self);
+                  self->state.lock.reset();
+                  rp.deliver(true);
+                  self->quit();
+                },
+                [self, rp](caf::error& err) mutable {
+                  stop_workers(self);
+                  self->state.lock.reset();
+                  rp.deliver(std::move(err));
+                  self->quit();
+                });
+        return rp;
+      },
+  };
+}
+
+}  // namespace kepler::actors

@@ -1,0 +1,32 @@
+#pragma once
+#include <memory>
+#include <string>
+
+#include "actors/engine_state.hpp"
+#include "actors/interfaces.hpp"
+#include "actors/recovery.hpp"
+#include "storage_format/file_system.hpp"
+
+namespace kepler::actors {
+
+struct supervisor_state {
+  std::shared_ptr<engine_state> engine;
+  storage::file_system* fs = nullptr;
+  std::string dir;
+  recovery_options opts;
+  std::unique_ptr<storage::file_lock> lock;
+  wal_writer_actor writer;
+  memtable_owner_actor memtable;
+  recovery_stats stats;
+  bool closing = false;
+  static inline const char* name = "kepler.supervisor";
+};
+
+/// Recovers the store in `dir` on `open_atom` and owns the workers until `close_atom`.
+/// `stats_out`, when not null, receives what recovery found before the open reply is sent.
+supervisor_actor::behavior_type supervisor(supervisor_actor::stateful_pointer<supervisor_state> self,
+                                           std::shared_ptr<engine_state> engine,
+                                           storage::file_system* fs, std::string dir,
+                                           recovery_options opts, recovery_stats* stats_out);
+
+}  // namespace kepler::actors

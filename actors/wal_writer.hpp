@@ -1,0 +1,45 @@
+#pragma once
+#include <atomic>
+#include <cstdint>
+#include <memory>
+
+#include <caf/typed_response_promise.hpp>
+
+#include "actors/engine_state.hpp"
+#include "actors/interfaces.hpp"
+#include "storage_format/file_system.hpp"
+#include "storage_format/log_writer.hpp"
+
+namespace kepler::actors {
+
+/// Shared by the writer (which appends) and the syncer (which fdatasyncs the same file).
+struct wal_file {
+  std::unique_ptr<storage::writable_file> file;
+  /// Bytes handed to the OS so far; a sync started after reading it covers at least that much.
+  std::atomic<std::uint64_t> written{0};
+};
+
+struct wal_writer_state {
+  std::shared_ptr<engine_state> engine;
+  std::shared_ptr<wal_file> wal;
+  std::unique_ptr<storage::log::writer> log;
+  storage::sequence_number last_sequence = 0;
+  /// The group being gathered from the mailbox.
+  write_group_ptr group;
+  /// Groups handed to the syncer and not yet passed on by it; while any are, every group goes
+  /// through the syncer so none overtakes a sync group written before it.
+  std::size_t groups_at_syncer = 0;
+  memtable_owner_actor memtable;
+  wal_syncer_actor syncer;
+  caf::typed_response_promise<bool> pending_close;
+  bool closing = false;
+  static inline const char* name = "kepler.wal_writer";
+};
+
+wal_writer_actor::behavior_type wal_writer(wal_writer_actor::stateful_pointer<wal_writer_state> self,
+                                           std::shared_ptr<engine_state> engine,
+                                           std::shared_ptr<wal_file> wal,
+                                           storage::sequence_number last_sequence,
+                                           memtable_owner_actor memtable);
+
+}  // namespace kepler::actors

@@ -1,0 +1,87 @@
+#pragma once
+// kepler::db — the blocking interface to a KeplerDB store.
+//
+//   auto store = kepler::db::open("/var/lib/app/db");
+//   if (!store) { std::cerr << kepler::to_string(store.error()); return; }
+//   (*store)->insert("key", "value");
+//   auto value = (*store)->get("key");          // caf::expected<std::optional<std::string>>
+//
+// Every call is thread-safe and returns caf::expected; errors are kepler::ec (errors.hpp). No
+// call throws. Behind the object run CAF actors (DESIGN.md): a WAL writer that group-commits,
+// a memtable owner, and a supervisor that recovered the store at open.
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include <caf/error.hpp>
+#include <caf/expected.hpp>
+
+#include "kepler/errors.hpp"
+#include "kepler/options.hpp"
+#include "kepler/write_batch.hpp"
+
+namespace caf {
+class actor_system;
+}  // namespace caf
+
+namespace kepler {
+
+class db {
+ public:
+  /// Opens (or, with options::create_if_missing, creates) the store in `dir`, recovering every
+  /// acknowledged write from the log. KeplerDB runs its actors in an actor system of its own.
+  /// Errors: ec::locked (another opener holds the store), ec::not_a_store (the directory holds
+  /// no store and create_if_missing is false, or holds other files), ec::already_exists (with
+  /// error_if_exists), ec::corruption (damage other than a crash's torn tail), ec::io_error.
+  static caf::expected<std::unique_ptr<db>> open(const std::string& dir, options opts = {});
+
+  /// As above, but runs the actors in `system`, which must outlive this db: call close() (or
+  /// destroy the db) BEFORE destroying `system`, whose destructor otherwise waits forever for
+  /// KeplerDB's actors. The scheduler is then yours: options::worker_poll_attempts and
+  /// options::worker_threads are ignored.
+  static caf::expected<std::unique_ptr<db>> open(caf::actor_system& system, const std::string& dir,
+                                                 options opts = {});
+
+  /// Closes the store (see close()).
+  ~db();
+  db(const db&) = delete;
+  db& operator=(const db&) = delete;
+
+  /// Sets `key` to `value`. Acknowledged (returns) once visible to every later read and in the
+  /// log (write_options::sync says how durable). Keys may be empty and may hold any bytes.
+  /// Errors: ec::invalid_argument when key > max_key_bytes or value > max_value_bytes (nothing
+  /// written); ec::closed after close(); ec::write_failed after an earlier write failed.
+  caf::expected<void> insert(std::string_view key, std::string_view value, write_options wo = {});
+
+  /// The newest value of `key`, or an empty optional when it is missing or removed. Reads the
+  /// published state directly, without a message round trip; works after a write failure.
+  /// Errors: ec::closed after close(); ec::invalid_argument for a key over max_key_bytes.
+  caf::expected<std::optional<std::string>> get(std::string_view key,
+                                                read_options ro = {}) const;
+
+  /// Removes `key`; removing a missing key succeeds. Errors as for insert.
+  caf::expected<void> remove(std::string_view key, write_options wo = {});
+
+  /// Applies every insert and remove of `batch`, all or nothing, in order (a later entry for a
+  /// key wins). Errors as for insert, and ec::invalid_argument for a batch over max_batch_bytes
+  /// or holding an over-long key or value (nothing written). An empty batch is a no-op.
+  caf::expected<void> write(const write_batch& batch, write_options wo = {});
+
+  /// Waits for writes in flight, stops the actors, syncs and closes the log and releases the
+  /// LOCK. Later calls return ec::closed; closing twice is fine. With a user's actor_system this
+  /// must run before that system is destroyed (the destructor calls it).
+  caf::expected<void> close();
+
+  /// The directory this store lives in.
+  const std::string& directory() const;
+
+  struct impl;
+
+ private:
+  explicit db(std::unique_ptr<impl> p);
+  std::unique_ptr<impl> impl_;
+};
+
+}  // namespace kepler

@@ -1,0 +1,207 @@
+// The blocking proxy: sends each write to the wal_writer with a completion and waits on it;
+// reads the published view directly (DESIGN.md §3, §4).
+
+#include "kepler/db.hpp"
+
+#include <atomic>
+#include <mutex>
+#include <thread>
+
+#include <caf/all.hpp>
+#include <caf/actor_system_config.hpp>
+#include <caf/scoped_actor.hpp>
+#include <caf/send.hpp>
+
+#include "actors/completion.hpp"
+#include "actors/engine_state.hpp"
+#include "actors/interfaces.hpp"
+#include "actors/supervisor.hpp"
+#include "storage_format/batch_format.hpp"
+
+namespace kepler {
+
+namespace {
+
+caf::error too_long(const char* what, std::size_t size, std::size_t limit) {
+  return make_error(ec::invalid_argument, std::string(what) + " of " + std::to_string(size) +
+                                              " bytes exceeds the limit of " +
+                                              std::to_string(limit) + " bytes");
+}
+
+caf::error closed_error() {
+  return make_error(ec::closed, "the store is closed: open it again to use it");
+}
+
+// Runs `f`, turning any exception (out of memory, a CAF internal failure) into an error: no
+// exception crosses the API.
+template <class F>
+auto guarded(F&& f) -> decltype(f()) {
+  try {
+    return f();
+  } catch (const std::exception& e) {
+    return make_error(ec::io_error, std::string("unexpected failure: ") + e.what());
+  }
+}
+
+}  // namespace
+
+struct db::impl {
+  std::string dir;
+  options opts;
+  // Our own actor system when the user gave none; the config must outlive it.
+  std::unique_ptr<caf::actor_system_config> own_config;
+  std::unique_ptr<caf::actor_system> own_system;
+  caf::actor_system* system = nullptr;
+  std::shared_ptr<actors::engine_state> engine;
+  actors::supervisor_actor supervisor;
+  actors::wal_writer_actor writer;
+  actors::recovery_stats recovered;
+  std::atomic<bool> closed{false};
+  // Writes between their closed check and their reply; close() waits for them to finish.
+  std::atomic<int> in_flight{0};
+  std::mutex close_mutex;
+
+  caf::expected<void> submit(std::string batch, bool sync) {
+    in_flight.fetch_add(1, std::memory_order_seq_cst);
+    if (closed.load(std::memory_order_seq_cst)) {
+      in_flight.fetch_sub(1);
+      return closed_error();
+    }
+    if (engine->writes_failed()) {
+      in_flight.fetch_sub(1);
+      return engine->write_error();
+    }
+    auto done = std::make_shared<actors::completion>();
+    caf::anon_send(writer, std::make_shared<actors::write_request>(std::move(batch), sync, done));
+    auto err = done->wait();
+    in_flight.fetch_sub(1, std::memory_order_seq_cst);
+    if (err) return err;
+    return caf::unit;
+  }
+
+  caf::expected<void> start() {
+    engine = std::make_shared<actors::engine_state>();
+    actors::recovery_options ropts;
+    ropts.create_if_missing = opts.create_if_missing;
+    ropts.error_if_exists = opts.error_if_exists;
+    supervisor = system->spawn(actors::supervisor, engine, storage::file_system::posix(), dir,
+                               ropts, &recovered);
+    caf::scoped_actor self{*system};
+    caf::error failure;
+    self->request(supervisor, caf::infinite, actors::open_atom::value)
+        .receive([&](actors::wal_writer_actor& w) { writer = std::move(w); },
+                 [&](caf::error& err) { failure = std::move(err); });
+    if (failure) {
+      supervisor = nullptr;
+      return failure;
+    }
+    return caf::unit;
+  }
+};
+
+caf::expected<std::unique_ptr<db>> db::open(const std::string& dir, options opts) {
+  return guarded([&]() -> caf::expected<std::unique_ptr<db>> {
+    auto p = std::make_unique<impl>();
+    p->own_config = std::make_unique<caf::actor_system_config>();
+    auto& cfg = *p->own_config;
+    auto threads = opts.worker_threads != 0 ? opts.worker_threads
+                                            : std::max(1u, std::thread::hardware_concurrency());
+    // DESIGN.md §8: as many workers as cores; poll briefly, then sleep (no moderate phase).
+    cfg.set("scheduler.max-threads", threads);
+    cfg.set("work-stealing.aggressive-poll-attempts", opts.worker_poll_attempts);
+    cfg.set("work-stealing.moderate-poll-attempts", 0);
+    cfg.set("logger.file-verbosity", caf::atom("quiet"));
+    cfg.set("logger.console-verbosity", caf::atom("quiet"));
+    p->own_system = std::make_unique<caf::actor_system>(cfg);
+    p->system = p->own_system.get();
+    p->dir = dir;
+    p->opts = opts;
+    auto started = p->start();
+    if (!started) return std::move(started.error());
+    return std::unique_ptr<db>(new db(std::move(p)));
+  });
+}
+
+caf::expected<std::unique_ptr<db>> db::open(caf::actor_system& system, const std::string& dir,
+                                            options opts) {
+  return guarded([&]() -> caf::expected<std::unique_ptr<db>> {
+    auto p = std::make_unique<impl>();
+    p->system = &system;
+    p->dir = dir;
+    p->opts = opts;
+    auto started = p->start();
+    if (!started) return std::move(started.error());
+    return std::unique_ptr<db>(new db(std::move(p)));
+  });
+}
+
+db::db(std::unique_ptr<impl> p) : impl_(std::move(p)) {}
+
+db::~db() { close(); }
+
+const std::string& db::directory() const { return impl_->dir; }
+
+caf::expected<void> db::insert(std::string_view key, std::string_view value, write_options wo) {
+  if (key.size() > max_key_bytes) return too_long("key", key.size(), max_key_bytes);
+  if (value.size() > max_value_bytes) return too_long("value", value.size(), max_value_bytes);
+  return guarded([&]() -> caf::expected<void> {
+    auto rep = storage::batch::make_empty();
+    storage::batch::add_put(&rep, key, value);
+    return impl_->submit(std::move(rep), wo.sync);
+  });
+}
+
+caf::expected<void> db::remove(std::string_view key, write_options wo) {
+  if (key.size() > max_key_bytes) return too_long("key", key.size(), max_key_bytes);
+  return guarded([&]() -> caf::expected<void> {
+    auto rep = storage::batch::make_empty();
+    storage::batch::add_delete(&rep, key);
+    return impl_->submit(std::move(rep), wo.sync);
+  });
+}
+
+caf::expected<void> db::write(const write_batch& batch, write_options wo) {
+  if (!batch.first_violation_.empty())
+    return make_error(ec::invalid_argument, "batch refused: " + batch.first_violation_);
+  if (batch.encoded_bytes() > max_batch_bytes)
+    return too_long("batch", batch.encoded_bytes(), max_batch_bytes);
+  if (impl_->closed.load()) return closed_error();
+  if (batch.count() == 0) return caf::unit;
+  return guarded([&]() -> caf::expected<void> { return impl_->submit(batch.rep_, wo.sync); });
+}
+
+caf::expected<std::optional<std::string>> db::get(std::string_view key, read_options) const {
+  if (key.size() > max_key_bytes) return too_long("key", key.size(), max_key_bytes);
+  if (impl_->closed.load(std::memory_order_acquire)) return closed_error();
+  return guarded([&]() -> caf::expected<std::optional<std::string>> {
+    auto view = impl_->engine->view();
+    auto seq = impl_->engine->last_visible();
+    std::string value;
+    if (view->mem->get(key, seq, &value) == storage::memtable::lookup::found)
+      return std::optional<std::string>{std::move(value)};
+    return std::optional<std::string>{};
+  });
+}
+
+caf::expected<void> db::close() {
+  std::lock_guard<std::mutex> guard(impl_->close_mutex);
+  if (impl_->closed.exchange(true)) return caf::unit;
+  return guarded([&]() -> caf::expected<void> {
+    // Writes already past their closed check finish first; their callers get real replies.
+    while (impl_->in_flight.load(std::memory_order_seq_cst) != 0) std::this_thread::yield();
+    caf::error failure;
+    if (impl_->supervisor) {
+      caf::scoped_actor self{*impl_->system};
+      self->request(impl_->supervisor, caf::infinite, actors::close_atom::value)
+          .receive([](bool) {}, [&](caf::error& err) { failure = std::move(err); });
+    }
+    impl_->writer = nullptr;
+    impl_->supervisor = nullptr;
+    // Our own system: its destructor waits for the (now stopping) actors.
+    impl_->own_system.reset();
+    if (failure) return failure;
+    return caf::unit;
+  });
+}
+
+}  // namespace kepler

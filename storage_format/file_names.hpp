@@ -1,0 +1,26 @@
+#pragma once
+// The names of a store's files: NNNNNN.log (write-ahead logs), MANIFEST-NNNNNN, CURRENT (names
+// the live MANIFEST), LOCK. Numbers come from one counter kept in the MANIFEST.
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace kepler::storage {
+
+enum class file_kind { log, manifest, current, lock, temp, table, other };
+
+std::string log_file_name(std::uint64_t number);        // "000007.log"
+std::string manifest_file_name(std::uint64_t number);   // "MANIFEST-000007"
+std::string table_file_name(std::uint64_t number);      // "000007.sst"
+constexpr const char* current_file_name = "CURRENT";
+constexpr const char* lock_file_name = "LOCK";
+
+/// Classifies a directory entry; `*number` is set for logs, manifests and tables.
+file_kind parse_file_name(std::string_view name, std::uint64_t* number);
+
+inline std::string join_path(const std::string& dir, const std::string& name) {
+  return dir + "/" + name;
+}
+
+}  // namespace kepler::storage

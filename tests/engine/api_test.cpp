@@ -1,0 +1,246 @@
+// The public API: what a user of kepler::db can rely on.
+
+#include <doctest/doctest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <thread>
+#include <vector>
+
+#include <caf/actor_system.hpp>
+#include <caf/actor_system_config.hpp>
+
+#include "kepler/db.hpp"
+#include "test_dir.hpp"
+
+using kepler::ec;
+using kepler::test::temp_dir;
+
+namespace {
+
+std::unique_ptr<kepler::db> open_ok(const std::string& dir, kepler::options opts = {}) {
+  auto store = kepler::db::open(dir, opts);
+  REQUIRE_MESSAGE(store, kepler::to_string(store.error()));
+  return std::move(*store);
+}
+
+std::optional<std::string> get_ok(kepler::db& store, std::string_view key) {
+  auto value = store.get(key);
+  REQUIRE_MESSAGE(value, kepler::to_string(value.error()));
+  return *value;
+}
+
+bool has_code(const caf::error& err, ec code) {
+  return err.category() == caf::atom("kepler") && err.code() == static_cast<uint8_t>(code);
+}
+
+}  // namespace
+
+TEST_CASE("an inserted value is read back, and a removed one is gone") {
+  temp_dir dir;
+  auto store = open_ok(dir.path());
+  REQUIRE(store->insert("alpha", "1"));
+  CHECK(get_ok(*store, "alpha") == "1");
+  REQUIRE(store->insert("alpha", "2"));
+  CHECK(get_ok(*store, "alpha") == "2");
+  REQUIRE(store->remove("alpha"));
+  CHECK(get_ok(*store, "alpha") == std::nullopt);
+  CHECK(get_ok(*store, "never-written") == std::nullopt);
+  REQUIRE(store->remove("never-written"));
+}
+
+TEST_CASE("the empty key and keys with NUL bytes are ordinary keys") {
+  temp_dir dir;
+  auto store = open_ok(dir.path());
+  std::string nul_key("a\0b", 3);
+  std::string other_nul_key("a\0c", 3);
+  REQUIRE(store->insert("", "empty"));
+  REQUIRE(store->insert(nul_key, std::string("v\0v", 3)));
+  CHECK(get_ok(*store, "") == "empty");
+  CHECK(get_ok(*store, nul_key) == std::string("v\0v", 3));
+  CHECK(get_ok(*store, other_nul_key) == std::nullopt);
+  CHECK(get_ok(*store, "a") == std::nullopt);
+  REQUIRE(store->close());
+  store = open_ok(dir.path());
+  CHECK(get_ok(*store, "") == "empty");
+  CHECK(get_ok(*store, nul_key) == std::string("v\0v", 3));
+}
+
+TEST_CASE("a batch applies all its entries in order") {
+  temp_dir dir;
+  auto store = open_ok(dir.path());
+  REQUIRE(store->insert("gone", "x"));
+  kepler::write_batch batch;
+  batch.insert("a", "1");
+  batch.insert("b", "2");
+  batch.insert("a", "3");  // a later entry for a key wins
+  batch.remove("gone");
+  CHECK(batch.count() == 4);
+  REQUIRE(store->write(batch));
+  CHECK(get_ok(*store, "a") == "3");
+  CHECK(get_ok(*store, "b") == "2");
+  CHECK(get_ok(*store, "gone") == std::nullopt);
+  batch.clear();
+  CHECK(batch.count() == 0);
+  CHECK(store->write(batch));  // an empty batch is a no-op
+}
+
+TEST_CASE("everything written comes back after close and reopen") {
+  temp_dir dir;
+  constexpr int n = 2000;
+  {
+    auto store = open_ok(dir.path());
+    for (int i = 0; i < n; ++i) {
+      kepler::write_options wo;
+      wo.sync = i % 100 == 0;
+      REQUIRE(store->insert("key" + std::to_string(i), std::string(i % 500, 'v')));
+    }
+    for (int i = 0; i < n; i += 3) REQUIRE(store->remove("key" + std::to_string(i)));
+  }  // the destructor closes
+  for (int round = 0; round < 2; ++round) {
+    auto store = open_ok(dir.path());
+    int found = 0;
+    for (int i = 0; i < n; ++i) {
+      auto v = get_ok(*store, "key" + std::to_string(i));
+      if (i % 3 == 0) {
+        CHECK(v == std::nullopt);
+      } else {
+        CHECK(v == std::string(i % 500, 'v'));
+        ++found;
+      }
+    }
+    CHECK(found == n - (n + 2) / 3);
+    REQUIRE(store->insert("round" + std::to_string(round), "x"));
+  }
+}
+
+TEST_CASE("writes from many threads are all applied") {
+  temp_dir dir;
+  auto store = open_ok(dir.path());
+  constexpr int threads = 8;
+  constexpr int per_thread = 500;
+  std::vector<std::thread> workers;
+  std::atomic<int> failures{0};
+  for (int t = 0; t < threads; ++t)
+    workers.emplace_back([&, t] {
+      for (int i = 0; i < per_thread; ++i) {
+        kepler::write_options wo;
+        wo.sync = i % 50 == 0;
+        auto key = "t" + std::to_string(t) + "-" + std::to_string(i);
+        if (!store->insert(key, key, wo)) ++failures;
+        // Read-your-writes: acknowledged means visible to every later read.
+        auto v = store->get(key);
+        if (!v || *v != key) ++failures;
+      }
+    });
+  for (auto& w : workers) w.join();
+  CHECK(failures == 0);
+  for (int t = 0; t < threads; ++t)
+    for (int i = 0; i < per_thread; ++i) {
+      auto key = "t" + std::to_string(t) + "-" + std::to_string(i);
+      CHECK(get_ok(*store, key) == key);
+    }
+}
+
+TEST_CASE("a key or value over the limit is refused and nothing is written") {
+  temp_dir dir;
+  auto store = open_ok(dir.path());
+  std::string long_key(kepler::max_key_bytes + 1, 'k');
+  std::string max_key(kepler::max_key_bytes, 'k');
+  std::string long_value(kepler::max_value_bytes + 1, 'v');
+  auto r = store->insert(long_key, "v");
+  REQUIRE_FALSE(r);
+  CHECK(has_code(r.error(), ec::invalid_argument));
+  CHECK(kepler::to_string(r.error()).find("exceeds the limit") != std::string::npos);
+  r = store->insert("k", long_value);
+  REQUIRE_FALSE(r);
+  CHECK(has_code(r.error(), ec::invalid_argument));
+  CHECK(get_ok(*store, "k") == std::nullopt);
+  REQUIRE_FALSE(store->remove(long_key));
+  REQUIRE_FALSE(store->get(long_key));
+
+  kepler::write_batch batch;
+  batch.insert("ok", "1");
+  batch.insert("bad", long_value);
+  r = store->write(batch);
+  REQUIRE_FALSE(r);
+  CHECK(has_code(r.error(), ec::invalid_argument));
+  CHECK(get_ok(*store, "ok") == std::nullopt);
+
+  // The limits themselves are allowed.
+  REQUIRE(store->insert(max_key, "at the limit"));
+  CHECK(get_ok(*store, max_key) == "at the limit");
+}
+
+TEST_CASE("calls after close get a clear closed error") {
+  temp_dir dir;
+  auto store = open_ok(dir.path());
+  REQUIRE(store->insert("k", "v"));
+  REQUIRE(store->close());
+  REQUIRE(store->close());  // closing twice is fine
+  auto r = store->insert("k", "v2");
+  REQUIRE_FALSE(r);
+  CHECK(has_code(r.error(), ec::closed));
+  CHECK(kepler::to_string(r.error()).find("closed") != std::string::npos);
+  auto g = store->get("k");
+  REQUIRE_FALSE(g);
+  CHECK(has_code(g.error(), ec::closed));
+  REQUIRE_FALSE(store->remove("k"));
+  kepler::write_batch batch;
+  batch.insert("a", "b");
+  REQUIRE_FALSE(store->write(batch));
+}
+
+TEST_CASE("a second opener of the same store is told it is locked") {
+  temp_dir dir;
+  auto store = open_ok(dir.path());
+  auto second = kepler::db::open(dir.path());
+  REQUIRE_FALSE(second);
+  CHECK(has_code(second.error(), ec::locked));
+  auto text = kepler::to_string(second.error());
+  CHECK(text.find("locked by process " + std::to_string(::getpid())) != std::string::npos);
+  REQUIRE(store->close());
+  // Closing releases the lock.
+  auto third = kepler::db::open(dir.path());
+  CHECK(third);
+}
+
+TEST_CASE("opening a directory that is not a store fails clearly") {
+  temp_dir dir;
+  kepler::options no_create;
+  no_create.create_if_missing = false;
+  auto missing = kepler::db::open(dir.file("nothing-here"), no_create);
+  REQUIRE_FALSE(missing);
+  CHECK(has_code(missing.error(), ec::not_a_store));
+  CHECK(kepler::to_string(missing.error()).find("not a KeplerDB store") != std::string::npos);
+
+  // A directory with other files is never turned into a store.
+  std::filesystem::create_directories(dir.path());
+  std::ofstream(dir.file("notes.txt")) << "mine";
+  auto foreign = kepler::db::open(dir.path());
+  REQUIRE_FALSE(foreign);
+  CHECK(has_code(foreign.error(), ec::not_a_store));
+  CHECK(std::filesystem::exists(dir.file("notes.txt")));
+  CHECK_FALSE(std::filesystem::exists(dir.file("CURRENT")));
+}
+
+TEST_CASE("error_if_exists refuses an existing store") {
+  temp_dir dir;
+  open_ok(dir.path())->close();
+  kepler::options opts;
+  opts.error_if_exists = true;
+  auto again = kepler::db::open(dir.path(), opts);
+  REQUIRE_FALSE(again);
+  CHECK(has_code(again.error(), ec::already_exists));
+}
+
+TEST_CASE("a store runs in the user's own actor system") {
+  temp_dir dir;
+  caf::actor_system_config cfg;
+  caf::actor_system system{cfg};
+  auto store = kepler::db::open(system, dir.path());
+  REQUIRE_MESSAGE(store, kepler::to_string(store.error()));
+  REQUIRE((*store)->insert("k", "v", kepler::write_options{true}));
+  CHECK(get_ok(**store, "k") == "v");
+  REQUIRE((*store)->close());  // before `system` is destroyed
+}
