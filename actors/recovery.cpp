@@ -95,7 +95,8 @@ class memtable_inserter : public batch::handler {
 
 // Replays one log into `out->mem`. Each log was the newest one at some crash, so a torn tail
 // is expected in any of them; damage with a valid record after it is corruption.
-status replay_log(file_system& fs, const std::string& path, recovered_store* out) {
+status replay_log(file_system& fs, const std::string& path, sequence_number* replayed_last,
+                  recovered_store* out) {
   std::unique_ptr<readable_file> file;
   KEPLER_RETURN_IF_ERROR(fs.new_readable_file(path, &file));
   log::reader reader(file.get());
@@ -113,11 +114,11 @@ status replay_log(file_system& fs, const std::string& path, recovered_store* out
     if (n == 0) continue;
     // Sequences only grow along the logs; a record at or below what was replayed would let an
     // older value win, so it is damage, not data.
-    if (first <= out->last_sequence)
+    if (first <= *replayed_last)
       return status::corruption(where + ": sequence " + std::to_string(first) +
-                                " does not follow " + std::to_string(out->last_sequence));
+                                " does not follow " + std::to_string(*replayed_last));
     KEPLER_RETURN_IF_ERROR(batch::for_each(record, inserter));
-    out->last_sequence = first + n - 1;
+    *replayed_last = first + n - 1;
     ++out->stats.records_replayed;
     out->stats.entries_replayed += n;
   }
@@ -172,8 +173,11 @@ status recover_store(file_system& fs, const std::string& dir, const recovery_opt
   }
   std::sort(logs.begin(), logs.end());
   out->mem = std::make_shared<memtable>();
+  sequence_number replayed_last = 0;
   for (auto number : logs)
-    KEPLER_RETURN_IF_ERROR(replay_log(fs, join_path(dir, log_file_name(number)), out));
+    KEPLER_RETURN_IF_ERROR(
+        replay_log(fs, join_path(dir, log_file_name(number)), &replayed_last, out));
+  out->last_sequence = std::max(out->last_sequence, replayed_last);
 
   // Never append after damage: writes go to a new log, recorded in a fresh MANIFEST that
   // CURRENT then names (so a torn MANIFEST tail is never appended to either).
