@@ -100,7 +100,11 @@ wal_writer_actor::behavior_type wal_writer(writer_ptr self, std::shared_ptr<engi
           send_group(self);
       },
       [self](synced_atom) {
-        --self->state.groups_at_syncer;
+        auto& st = self->state;
+        --st.groups_at_syncer;
+        // A group still gathering saw this message in the mailbox and waited for more
+        // requests: if none follow, it goes out now.
+        if (st.group && self->mailbox().empty()) send_group(self);
         finish_close_if_idle(self);
       },
       [self](close_atom) -> caf::typed_response_promise<bool> {
