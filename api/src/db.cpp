@@ -104,9 +104,13 @@ caf::expected<std::unique_ptr<db>> db::open(const std::string& dir, options opts
     auto p = std::make_unique<impl>();
     p->own_config = std::make_unique<caf::actor_system_config>();
     auto& cfg = *p->own_config;
-    auto threads = opts.worker_threads != 0 ? opts.worker_threads
-                                            : std::max(1u, std::thread::hardware_concurrency());
-    // DESIGN.md §8: as many workers as cores; poll briefly, then sleep (no moderate phase).
+    // Half the cores: the other half belongs to the callers, who spin briefly on their
+    // completions. On 2 cores, two polling workers plus a spinning caller are three busy threads
+    // on two cores, and a put took 2.5x longer than with one worker (kepler-bench fillseq).
+    auto threads = opts.worker_threads != 0
+                       ? opts.worker_threads
+                       : std::max(1u, std::thread::hardware_concurrency() / 2);
+    // Poll briefly, then sleep (no moderate phase, DESIGN.md §8).
     cfg.set("scheduler.max-threads", threads);
     cfg.set("work-stealing.aggressive-poll-attempts", opts.worker_poll_attempts);
     cfg.set("work-stealing.moderate-poll-attempts", 0);

@@ -14,6 +14,9 @@ namespace kepler::bench {
 struct engine_settings {
   std::string dir;
   std::size_t memtable_bytes = 4 << 20;
+  /// KeplerDB only: scheduler workers (0: its default) and idle polling (0: its default).
+  std::size_t kepler_workers = 0;
+  std::size_t kepler_poll = 0;
 };
 
 class engine {

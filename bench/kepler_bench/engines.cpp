@@ -94,6 +94,8 @@ std::unique_ptr<engine> open_engine(const std::string& name, const engine_settin
   if (name == "kepler") {
     kepler::options opts;
     opts.memtable_bytes = settings.memtable_bytes;
+    opts.worker_threads = settings.kepler_workers;
+    if (settings.kepler_poll != 0) opts.worker_poll_attempts = settings.kepler_poll;
     auto store = kepler::db::open(settings.dir, opts);
     if (!store) {
       *error = kepler::to_string(store.error());

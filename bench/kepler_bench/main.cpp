@@ -36,6 +36,8 @@ struct flags {
   std::size_t threads = 8;
   std::size_t key_size = 16;
   std::size_t value_size = 100;
+  std::size_t kepler_workers = 0;
+  std::size_t kepler_poll = 0;
   std::string db = (std::filesystem::temp_directory_path() / "kepler-bench").string();
 };
 
@@ -54,6 +56,8 @@ void usage(std::FILE* to) {
                "  --sync_num=N                  operations per thread of sync workloads (2000)\n"
                "  --threads=N                   threads of fillsync8 (8)\n"
                "  --key_size=N --value_size=N   bytes (16, 100)\n"
+               "  --kepler_workers=N            KeplerDB's scheduler threads (default: its own)\n"
+               "  --kepler_poll=N               KeplerDB's idle poll attempts (default: its own)\n"
                "  --db=DIR                      where stores are made (removed first)\n");
 }
 
@@ -81,7 +85,9 @@ int parse_flags(int argc, char** argv, flags* f) {
                                               {"sync_num", &f->sync_num},
                                               {"threads", &f->threads},
                                               {"key_size", &f->key_size},
-                                              {"value_size", &f->value_size}};
+                                              {"value_size", &f->value_size},
+                                              {"kepler_workers", &f->kepler_workers},
+                                              {"kepler_poll", &f->kepler_poll}};
     if (auto it = sizes.find(name); it != sizes.end()) {
       if (!parse_size(value, it->second) || *it->second == 0) {
         std::fprintf(stderr, "kepler-bench: --%s wants a positive number, got '%s'\n",
@@ -115,11 +121,17 @@ std::string make_key(std::uint64_t i, std::size_t size) {
   return key;
 }
 
+// Values are slices of one random buffer (as in db_bench), so making a value costs a copy,
+// not a random generator's work inside the timed loop.
 std::string make_value(std::uint64_t i, std::size_t size) {
-  std::string v(size, 'x');
-  std::mt19937_64 rng(i);
-  for (auto& c : v) c = static_cast<char>('a' + rng() % 26);
-  return v;
+  static const std::string pool = [] {
+    std::string p(1 << 20, 'x');
+    std::mt19937_64 rng(301);
+    for (auto& c : p) c = static_cast<char>('a' + rng() % 26);
+    return p;
+  }();
+  if (size >= pool.size()) return std::string(size, 'v');
+  return pool.substr((i * 7919) % (pool.size() - size), size);
 }
 
 struct result {
@@ -273,6 +285,8 @@ int main(int argc, char** argv) {
   for (auto& name : engines) {
     kb::engine_settings settings;
     settings.dir = f.db + "/" + name;
+    settings.kepler_workers = f.kepler_workers;
+    settings.kepler_poll = f.kepler_poll;
     std::filesystem::remove_all(settings.dir);
     std::filesystem::create_directories(f.db);
     std::string error;

@@ -25,7 +25,8 @@ struct options {
   /// store keeps its workers hot, an idle one sleeps. Raise it for lower latency at the cost of
   /// idle CPU; ignored when you pass your own actor_system (its scheduler is yours).
   std::size_t worker_poll_attempts = 1000;
-  /// Scheduler threads of KeplerDB's own actor system; 0 means one per core.
+  /// Scheduler threads of KeplerDB's own actor system; 0 means half the cores (at least one),
+  /// leaving the rest to the threads that call the store.
   std::size_t worker_threads = 0;
 };
 
