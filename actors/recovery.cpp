@@ -59,7 +59,10 @@ status read_current(file_system& fs, const std::string& dir, std::uint64_t* mani
 // corruption.
 status replay_manifest(file_system& fs, const std::string& path, version_edit* state) {
   std::unique_ptr<readable_file> file;
-  KEPLER_RETURN_IF_ERROR(fs.new_readable_file(path, &file));
+  auto opened = fs.new_readable_file(path, &file);
+  if (opened.code() == status_code::not_found)
+    return status::corruption(path + ": CURRENT names this MANIFEST, but it is missing");
+  KEPLER_RETURN_IF_ERROR(opened);
   log::reader reader(file.get());
   std::string record;
   std::uint64_t offset = 0;

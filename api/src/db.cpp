@@ -16,6 +16,7 @@
 #include "actors/engine_state.hpp"
 #include "actors/interfaces.hpp"
 #include "actors/supervisor.hpp"
+#include "api/src/open_with_file_system.hpp"
 #include "storage_format/batch_format.hpp"
 
 namespace kepler {
@@ -79,13 +80,12 @@ struct db::impl {
     return caf::unit;
   }
 
-  caf::expected<void> start() {
+  caf::expected<void> start(storage::file_system& fs) {
     engine = std::make_shared<actors::engine_state>();
     actors::recovery_options ropts;
     ropts.create_if_missing = opts.create_if_missing;
     ropts.error_if_exists = opts.error_if_exists;
-    supervisor = system->spawn(actors::supervisor, engine, storage::file_system::posix(), dir,
-                               ropts, &recovered);
+    supervisor = system->spawn(actors::supervisor, engine, &fs, dir, ropts, &recovered);
     caf::scoped_actor self{*system};
     caf::error failure;
     self->request(supervisor, caf::infinite, actors::open_atom::value)
@@ -99,44 +99,50 @@ struct db::impl {
   }
 };
 
-caf::expected<std::unique_ptr<db>> db::open(const std::string& dir, options opts) {
+namespace detail {
+
+caf::expected<std::unique_ptr<db>> open_with_file_system(storage::file_system& fs,
+                                                         caf::actor_system* system,
+                                                         const std::string& dir, options opts) {
   return guarded([&]() -> caf::expected<std::unique_ptr<db>> {
-    auto p = std::make_unique<impl>();
-    p->own_config = std::make_unique<caf::actor_system_config>();
-    auto& cfg = *p->own_config;
-    // Half the cores: the other half belongs to the callers, who spin briefly on their
-    // completions. On 2 cores, two polling workers plus a spinning caller are three busy threads
-    // on two cores, and a put took 2.5x longer than with one worker (kepler-bench fillseq).
-    auto threads = opts.worker_threads != 0
-                       ? opts.worker_threads
-                       : std::max(1u, std::thread::hardware_concurrency() / 2);
-    // Poll briefly, then sleep (no moderate phase, DESIGN.md §8).
-    cfg.set("scheduler.max-threads", threads);
-    cfg.set("work-stealing.aggressive-poll-attempts", opts.worker_poll_attempts);
-    cfg.set("work-stealing.moderate-poll-attempts", 0);
-    cfg.set("logger.file-verbosity", caf::atom("quiet"));
-    cfg.set("logger.console-verbosity", caf::atom("quiet"));
-    p->own_system = std::make_unique<caf::actor_system>(cfg);
-    p->system = p->own_system.get();
+    auto p = std::make_unique<db::impl>();
+    if (system == nullptr) {
+      p->own_config = std::make_unique<caf::actor_system_config>();
+      auto& cfg = *p->own_config;
+      // Half the cores: the other half belongs to the callers, who spin briefly on their
+      // completions. On 2 cores, two polling workers plus a spinning caller are three busy
+      // threads on two cores, and a put took 2.5x longer than with one worker (kepler-bench
+      // fillseq).
+      auto threads = opts.worker_threads != 0
+                         ? opts.worker_threads
+                         : std::max(1u, std::thread::hardware_concurrency() / 2);
+      // Poll briefly, then sleep (no moderate phase, DESIGN.md §8).
+      cfg.set("scheduler.max-threads", threads);
+      cfg.set("work-stealing.aggressive-poll-attempts", opts.worker_poll_attempts);
+      cfg.set("work-stealing.moderate-poll-attempts", 0);
+      cfg.set("logger.file-verbosity", caf::atom("quiet"));
+      cfg.set("logger.console-verbosity", caf::atom("quiet"));
+      p->own_system = std::make_unique<caf::actor_system>(cfg);
+      system = p->own_system.get();
+    }
+    p->system = system;
     p->dir = dir;
     p->opts = opts;
-    auto started = p->start();
+    auto started = p->start(fs);
     if (!started) return std::move(started.error());
-    return std::unique_ptr<db>(new db(std::move(p)));
+    return std::make_unique<db>(std::move(p));
   });
+}
+
+}  // namespace detail
+
+caf::expected<std::unique_ptr<db>> db::open(const std::string& dir, options opts) {
+  return detail::open_with_file_system(*storage::file_system::posix(), nullptr, dir, opts);
 }
 
 caf::expected<std::unique_ptr<db>> db::open(caf::actor_system& system, const std::string& dir,
                                             options opts) {
-  return guarded([&]() -> caf::expected<std::unique_ptr<db>> {
-    auto p = std::make_unique<impl>();
-    p->system = &system;
-    p->dir = dir;
-    p->opts = opts;
-    auto started = p->start();
-    if (!started) return std::move(started.error());
-    return std::unique_ptr<db>(new db(std::move(p)));
-  });
+  return detail::open_with_file_system(*storage::file_system::posix(), &system, dir, opts);
 }
 
 db::db(std::unique_ptr<impl> p) : impl_(std::move(p)) {}

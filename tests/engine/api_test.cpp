@@ -142,6 +142,33 @@ TEST_CASE("writes from many threads are all applied") {
     }
 }
 
+TEST_CASE("sync writes from many threads at once are group-committed and all answered") {
+  temp_dir dir;
+  auto store = open_ok(dir.path());
+  constexpr int threads = 8;
+  constexpr int per_thread = 100;
+  std::vector<std::thread> workers;
+  std::atomic<int> failures{0};
+  for (int t = 0; t < threads; ++t)
+    workers.emplace_back([&, t] {
+      for (int i = 0; i < per_thread; ++i) {
+        kepler::write_options wo;
+        wo.sync = (i + t) % 3 != 0;  // sync and non-sync groups interleave
+        if (!store->insert("s" + std::to_string(t) + "-" + std::to_string(i), "v", wo))
+          ++failures;
+      }
+    });
+  for (auto& w : workers) w.join();
+  CHECK(failures == 0);
+  REQUIRE(store->close());
+  store = open_ok(dir.path());
+  int found = 0;
+  for (int t = 0; t < threads; ++t)
+    for (int i = 0; i < per_thread; ++i)
+      found += get_ok(*store, "s" + std::to_string(t) + "-" + std::to_string(i)).has_value();
+  CHECK(found == threads * per_thread);
+}
+
 TEST_CASE("a key or value over the limit is refused and nothing is written") {
   temp_dir dir;
   auto store = open_ok(dir.path());

@@ -77,10 +77,11 @@ class db {
   /// The directory this store lives in.
   const std::string& directory() const;
 
+  /// The engine behind the object; opaque to users (db::open makes one).
   struct impl;
+  explicit db(std::unique_ptr<impl> p);
 
  private:
-  explicit db(std::unique_ptr<impl> p);
   std::unique_ptr<impl> impl_;
 };
 
