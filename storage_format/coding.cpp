@@ -54,28 +54,6 @@ bool get_varint(std::string_view* input, T* value, std::size_t max_bytes) {
 
 }  // namespace
 
-void encode_fixed32(char* dst, std::uint32_t value) {
-  for (int i = 0; i < 4; ++i) dst[i] = static_cast<char>(value >> (8 * i));
-}
-
-void encode_fixed64(char* dst, std::uint64_t value) {
-  for (int i = 0; i < 8; ++i) dst[i] = static_cast<char>(value >> (8 * i));
-}
-
-std::uint32_t decode_fixed32(const char* src) {
-  const auto* p = reinterpret_cast<const std::uint8_t*>(src);
-  std::uint32_t value = 0;
-  for (int i = 0; i < 4; ++i) value |= std::uint32_t{p[i]} << (8 * i);
-  return value;
-}
-
-std::uint64_t decode_fixed64(const char* src) {
-  const auto* p = reinterpret_cast<const std::uint8_t*>(src);
-  std::uint64_t value = 0;
-  for (int i = 0; i < 8; ++i) value |= std::uint64_t{p[i]} << (8 * i);
-  return value;
-}
-
 void put_fixed32(std::string* dst, std::uint32_t value) {
   char buf[4];
   encode_fixed32(buf, value);
@@ -119,7 +97,7 @@ int varint_length(std::uint64_t value) {
   return len;
 }
 
-const char* decode_varint32(const char* p, const char* limit, std::uint32_t* value) {
+const char* decode_varint32_slow(const char* p, const char* limit, std::uint32_t* value) {
   return decode_varint(p, limit, value, max_varint32_bytes);
 }
 

@@ -13,18 +13,6 @@ constexpr std::size_t tag_size = 8;
 constexpr unsigned type_bits = 8;
 constexpr std::uint64_t type_mask = (std::uint64_t{1} << type_bits) - 1;
 
-int compare_bytes(std::string_view a, std::string_view b) {
-  // memcmp compares as unsigned char, which is the byte order the formats promise; a plain
-  // char comparison would put 0x80..0xff before 0x00 on platforms where char is signed.
-  const std::size_t common = a.size() < b.size() ? a.size() : b.size();
-  if (common > 0) {
-    const int r = std::memcmp(a.data(), b.data(), common);
-    if (r != 0) return r;
-  }
-  if (a.size() < b.size()) return -1;
-  if (a.size() > b.size()) return 1;
-  return 0;
-}
 
 }  // namespace
 
@@ -50,17 +38,5 @@ bool parse_internal_key(std::string_view internal_key, parsed_internal_key* out)
   return true;
 }
 
-int compare_internal_keys(std::string_view a, std::string_view b) {
-  // Callers compare keys they built or already parsed; a short key here is a bug, not damage.
-  assert(a.size() >= tag_size && b.size() >= tag_size);
-  const int r = compare_bytes(a.substr(0, a.size() - tag_size), b.substr(0, b.size() - tag_size));
-  if (r != 0) return r;
-  const std::uint64_t tag_a = decode_fixed64(a.data() + a.size() - tag_size);
-  const std::uint64_t tag_b = decode_fixed64(b.data() + b.size() - tag_size);
-  // Newer first: a larger tag sorts earlier.
-  if (tag_a > tag_b) return -1;
-  if (tag_a < tag_b) return 1;
-  return 0;
-}
 
 }  // namespace kepler::storage

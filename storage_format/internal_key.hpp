@@ -4,8 +4,11 @@
 // lookup "as of sequence S" is one seek. Shared by the memtable and the table format.
 
 #include <cstdint>
+#include <cstring>
 #include <string>
 #include <string_view>
+
+#include "storage_format/coding.hpp"
 
 namespace kepler::storage {
 
@@ -36,7 +39,25 @@ void append_internal_key(std::string* dst, std::string_view user_key, sequence_n
 /// False when `internal_key` is shorter than a tag or its type is unknown.
 bool parse_internal_key(std::string_view internal_key, parsed_internal_key* out);
 
-/// <0, 0, >0: user keys bytewise ascending, then sequence (and type) descending.
-int compare_internal_keys(std::string_view a, std::string_view b);
+/// <0, 0, >0: user keys bytewise ascending, then sequence (and type) descending. Inline: the
+/// memtable and table lookups call it for every key they pass.
+/// REQUIRES: both keys hold a tag (8 bytes or more).
+inline int compare_internal_keys(std::string_view a, std::string_view b) {
+  constexpr std::size_t tag_bytes = 8;
+  const std::size_t ua = a.size() - tag_bytes;
+  const std::size_t ub = b.size() - tag_bytes;
+  // memcmp compares as unsigned char: the byte order the formats promise.
+  const std::size_t common = ua < ub ? ua : ub;
+  if (common > 0) {
+    const int r = std::memcmp(a.data(), b.data(), common);
+    if (r != 0) return r;
+  }
+  if (ua != ub) return ua < ub ? -1 : 1;
+  const std::uint64_t tag_a = decode_fixed64(a.data() + ua);
+  const std::uint64_t tag_b = decode_fixed64(b.data() + ub);
+  // Newer first: a larger tag sorts earlier.
+  if (tag_a != tag_b) return tag_a > tag_b ? -1 : 1;
+  return 0;
+}
 
 }  // namespace kepler::storage
