@@ -1,0 +1,106 @@
+#pragma once
+// Shared by the table tests: tables kept in strings (so damage is one assignment away), and the
+// small helpers that build internal keys and whole tables.
+
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <cstdint>
+#include <limits>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "storage_format/internal_key.hpp"
+#include "storage_format/table_builder.hpp"
+#include "storage_format/table_reader.hpp"
+
+namespace kepler::test {
+
+using storage::status;
+
+inline std::string ikey(std::string_view user_key, storage::sequence_number seq,
+                        storage::value_type type = storage::value_type::value) {
+  std::string out;
+  storage::append_internal_key(&out, user_key, seq, type);
+  return out;
+}
+
+/// The key a lookup "as of `seq`" seeks to.
+inline std::string lookup_key(std::string_view user_key, storage::sequence_number seq) {
+  return ikey(user_key, seq, storage::value_type_for_seek);
+}
+
+class string_writable final : public storage::writable_file {
+ public:
+  explicit string_writable(std::string* data) : data_(data) {}
+  status append(std::string_view d) override {
+    data_->append(d.data(), d.size());
+    return status::ok();
+  }
+  status sync() override {
+    ++syncs;
+    return status::ok();
+  }
+  status truncate(std::uint64_t size) override {
+    data_->resize(size);
+    return status::ok();
+  }
+  status close() override { return status::ok(); }
+  std::uint64_t size() const override { return data_->size(); }
+  const std::string& path() const override { return path_; }
+
+  int syncs = 0;
+
+ private:
+  std::string* data_;
+  std::string path_ = "mem.sst";
+};
+
+/// Serves reads from a string; reads at or past `fail_from` fail as the disk would.
+class string_readable final : public storage::readable_file {
+ public:
+  explicit string_readable(std::string data,
+                           std::uint64_t fail_from = std::numeric_limits<std::uint64_t>::max())
+      : data_(std::move(data)), fail_from_(fail_from) {}
+  status read(std::uint64_t offset, std::size_t n, char* scratch,
+              std::string_view* out) const override {
+    if (offset + n > fail_from_) return status::io_error(path_ + ": injected read failure");
+    const std::size_t begin =
+        static_cast<std::size_t>(std::min<std::uint64_t>(offset, data_.size()));
+    const std::size_t len = std::min(n, data_.size() - begin);
+    data_.copy(scratch, len, begin);
+    *out = std::string_view(scratch, len);
+    return status::ok();
+  }
+  std::uint64_t size() const override { return data_.size(); }
+  const std::string& path() const override { return path_; }
+
+ private:
+  std::string data_;
+  std::uint64_t fail_from_;
+  std::string path_ = "mem.sst";
+};
+
+using entry_list = std::vector<std::pair<std::string, std::string>>;
+
+/// A table of `entries` (internal keys, in order) as bytes.
+inline std::string build_table(const entry_list& entries, const storage::table_options& options) {
+  std::string data;
+  string_writable file(&data);
+  storage::table_builder builder(options, &file);
+  for (const auto& [k, v] : entries) REQUIRE(builder.add(k, v).is_ok());
+  REQUIRE(builder.finish().is_ok());
+  CHECK(file.syncs == 1);
+  CHECK(builder.file_size() == data.size());
+  return data;
+}
+
+inline status open_table(std::string data, storage::block_cache* cache,
+                         std::unique_ptr<storage::table_reader>* out) {
+  return storage::table_reader::open(std::make_unique<string_readable>(std::move(data)), cache,
+                                     out);
+}
+
+}  // namespace kepler::test
