@@ -11,11 +11,10 @@ namespace kepler::actors {
 wal_syncer_actor::behavior_type wal_syncer(wal_syncer_actor::stateful_pointer<wal_syncer_state> self,
                                            std::shared_ptr<engine_state> engine,
                                            std::shared_ptr<wal_file> wal,
-                                           memtable_owner_actor memtable, wal_writer_actor writer) {
+                                           wal_writer_actor writer) {
   auto& st = self->state;
   st.engine = std::move(engine);
   st.wal = std::move(wal);
-  st.memtable = std::move(memtable);
   st.writer = std::move(writer);
   st.synced = st.wal->written.load();
   return {
@@ -34,10 +33,7 @@ wal_syncer_actor::behavior_type wal_syncer(wal_syncer_actor::stateful_pointer<wa
                 make_error(ec::write_failed, "syncing the log failed: " + s.to_string()));
           }
         }
-        if (st.failed)
-          group->fail(st.engine->write_error());
-        else
-          self->send(st.memtable, group);
+        group->stage_done(st.failed ? st.engine->write_error() : caf::error{});
         self->send(st.writer, synced_atom::value);
       },
   };

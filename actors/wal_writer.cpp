@@ -46,12 +46,13 @@ void send_group(writer_ptr self) {
   }
   group->end_offset = st.log->end_offset();
   st.wal->written.store(group->end_offset, std::memory_order_release);
-  if (group->needs_sync || st.groups_at_syncer > 0) {
+  group->expect_stages();
+  // Applying and syncing run at once; the memtable_owner gets every group in log order.
+  if (group->needs_sync) {
     ++st.groups_at_syncer;
-    self->send(st.syncer, std::move(group));
-  } else {
-    self->send(st.memtable, std::move(group));
+    self->send(st.syncer, group);
   }
+  self->send(st.memtable, std::move(group));
 }
 
 }  // namespace
@@ -67,7 +68,7 @@ wal_writer_actor::behavior_type wal_writer(writer_ptr self, std::shared_ptr<engi
   st.wal->written.store(st.log->end_offset());
   st.last_sequence = last_sequence;
   st.memtable = std::move(memtable);
-  st.syncer = self->spawn<caf::detached + caf::linked>(wal_syncer, st.engine, st.wal, st.memtable,
+  st.syncer = self->spawn<caf::detached + caf::linked>(wal_syncer, st.engine, st.wal,
                                                        wal_writer_actor{self});
   // A close promise must never be dropped: whoever waits on it would wait forever.
   self->attach_functor([self](const caf::error& reason) {
