@@ -58,15 +58,18 @@ class string_writable final : public storage::writable_file {
   std::string path_ = "mem.sst";
 };
 
-/// Serves reads from a string; reads at or past `fail_from` fail as the disk would.
+/// Serves reads from a string; reads that touch [fail_begin, fail_end) fail as the disk would.
 class string_readable final : public storage::readable_file {
  public:
   explicit string_readable(std::string data,
-                           std::uint64_t fail_from = std::numeric_limits<std::uint64_t>::max())
-      : data_(std::move(data)), fail_from_(fail_from) {}
+                           std::uint64_t fail_begin = std::numeric_limits<std::uint64_t>::max(),
+                           std::uint64_t fail_end = std::numeric_limits<std::uint64_t>::max())
+      : data_(std::move(data)), fail_begin_(fail_begin), fail_end_(fail_end) {}
   status read(std::uint64_t offset, std::size_t n, char* scratch,
               std::string_view* out) const override {
-    if (offset + n > fail_from_) return status::io_error(path_ + ": injected read failure");
+    if (offset < fail_end_ && offset + n > fail_begin_) {
+      return status::io_error(path_ + ": injected read failure");
+    }
     const std::size_t begin =
         static_cast<std::size_t>(std::min<std::uint64_t>(offset, data_.size()));
     const std::size_t len = std::min(n, data_.size() - begin);
@@ -79,7 +82,8 @@ class string_readable final : public storage::readable_file {
 
  private:
   std::string data_;
-  std::uint64_t fail_from_;
+  std::uint64_t fail_begin_;
+  std::uint64_t fail_end_;
   std::string path_ = "mem.sst";
 };
 
