@@ -25,8 +25,8 @@ inline void cpu_relax() {
 }
 
 long futex(std::atomic<std::uint32_t>* word, int op, std::uint32_t value) {
-  return ::syscall(SYS_futex, reinterpret_cast<std::uint32_t*>(word), op, value, nullptr,
-                   nullptr, 0);
+  return ::syscall(SYS_futex, reinterpret_cast<std::uint32_t*>(word), op, value, nullptr, nullptr,
+                   0);
 }
 
 }  // namespace

@@ -159,7 +159,8 @@ status recover_store(file_system& fs, const std::string& dir, const recovery_opt
   std::uint64_t old_manifest = 0;
   KEPLER_RETURN_IF_ERROR(read_current(fs, dir, &old_manifest));
   version_edit state;
-  KEPLER_RETURN_IF_ERROR(replay_manifest(fs, join_path(dir, manifest_file_name(old_manifest)), &state));
+  KEPLER_RETURN_IF_ERROR(
+      replay_manifest(fs, join_path(dir, manifest_file_name(old_manifest)), &state));
   out->last_sequence = state.last_sequence.value_or(0);
 
   // Replay every log the MANIFEST still needs, oldest first; later numbers never reuse earlier
@@ -187,8 +188,8 @@ status recover_store(file_system& fs, const std::string& dir, const recovery_opt
   out->log_number = next_file++;
   out->manifest_number = next_file++;
   out->next_file_number = next_file;
-  KEPLER_RETURN_IF_ERROR(fs.new_writable_file(join_path(dir, log_file_name(out->log_number)),
-                                              &out->log));
+  KEPLER_RETURN_IF_ERROR(
+      fs.new_writable_file(join_path(dir, log_file_name(out->log_number)), &out->log));
   version_edit snapshot;
   snapshot.format_version = current_format_version;
   snapshot.log_number = *state.log_number;

@@ -21,7 +21,7 @@ struct recovery_options {
 
 /// What recovery found, for the demo, the logs and the tests.
 struct recovery_stats {
-  bool created = false;                // a new store was made
+  bool created = false;  // a new store was made
   std::uint64_t logs_replayed = 0;
   std::uint64_t records_replayed = 0;  // batches
   std::uint64_t entries_replayed = 0;  // inserts and removes

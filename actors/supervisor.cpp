@@ -27,7 +27,8 @@ void stop_workers(supervisor_ptr self) {
 
 }  // namespace
 
-supervisor_actor::behavior_type supervisor(supervisor_ptr self, std::shared_ptr<engine_state> engine,
+supervisor_actor::behavior_type supervisor(supervisor_ptr self,
+                                           std::shared_ptr<engine_state> engine,
                                            storage::file_system* fs, std::string dir,
                                            recovery_options opts, recovery_stats* stats_out) {
   auto& st = self->state;

@@ -8,10 +8,9 @@
 
 namespace kepler::actors {
 
-wal_syncer_actor::behavior_type wal_syncer(wal_syncer_actor::stateful_pointer<wal_syncer_state> self,
-                                           std::shared_ptr<engine_state> engine,
-                                           std::shared_ptr<wal_file> wal,
-                                           wal_writer_actor writer) {
+wal_syncer_actor::behavior_type wal_syncer(
+    wal_syncer_actor::stateful_pointer<wal_syncer_state> self, std::shared_ptr<engine_state> engine,
+    std::shared_ptr<wal_file> wal, wal_writer_actor writer) {
   auto& st = self->state;
   st.engine = std::move(engine);
   st.wal = std::move(wal);

@@ -19,9 +19,8 @@ struct wal_syncer_state {
   static inline const char* name = "kepler.wal_syncer";
 };
 
-wal_syncer_actor::behavior_type wal_syncer(wal_syncer_actor::stateful_pointer<wal_syncer_state> self,
-                                           std::shared_ptr<engine_state> engine,
-                                           std::shared_ptr<wal_file> wal,
-                                           wal_writer_actor writer);
+wal_syncer_actor::behavior_type wal_syncer(
+    wal_syncer_actor::stateful_pointer<wal_syncer_state> self, std::shared_ptr<engine_state> engine,
+    std::shared_ptr<wal_file> wal, wal_writer_actor writer);
 
 }  // namespace kepler::actors

@@ -97,8 +97,7 @@ wal_writer_actor::behavior_type wal_writer(writer_ptr self, std::shared_ptr<engi
         st.group->requests.push_back(std::move(req));
         // Group commit: while more requests wait in the mailbox, keep gathering; the last one
         // in sends the whole group out with one write().
-        if (self->mailbox().empty() || st.log->pending_bytes() >= max_group_bytes)
-          send_group(self);
+        if (self->mailbox().empty() || st.log->pending_bytes() >= max_group_bytes) send_group(self);
       },
       [self](synced_atom) {
         auto& st = self->state;

@@ -35,10 +35,9 @@ struct wal_writer_state {
   static inline const char* name = "kepler.wal_writer";
 };
 
-wal_writer_actor::behavior_type wal_writer(wal_writer_actor::stateful_pointer<wal_writer_state> self,
-                                           std::shared_ptr<engine_state> engine,
-                                           std::shared_ptr<wal_file> wal,
-                                           storage::sequence_number last_sequence,
-                                           memtable_owner_actor memtable);
+wal_writer_actor::behavior_type wal_writer(
+    wal_writer_actor::stateful_pointer<wal_writer_state> self, std::shared_ptr<engine_state> engine,
+    std::shared_ptr<wal_file> wal, storage::sequence_number last_sequence,
+    memtable_owner_actor memtable);
 
 }  // namespace kepler::actors

@@ -6,8 +6,7 @@ namespace kepler::actors {
 
 write_request::~write_request() {
   // A no-op when the request was answered; otherwise an actor dropped it while stopping.
-  if (done)
-    done->signal(make_error(ec::closed, "the store stopped before this write was applied"));
+  if (done) done->signal(make_error(ec::closed, "the store stopped before this write was applied"));
 }
 
 void write_group::stage_done(const caf::error& err) {

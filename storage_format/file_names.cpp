@@ -31,9 +31,15 @@ bool ends_with(std::string_view s, std::string_view suffix) {
 
 }  // namespace
 
-std::string log_file_name(std::uint64_t number) { return numbered("", number, ".log"); }
-std::string manifest_file_name(std::uint64_t number) { return numbered("MANIFEST-", number, ""); }
-std::string table_file_name(std::uint64_t number) { return numbered("", number, ".sst"); }
+std::string log_file_name(std::uint64_t number) {
+  return numbered("", number, ".log");
+}
+std::string manifest_file_name(std::uint64_t number) {
+  return numbered("MANIFEST-", number, "");
+}
+std::string table_file_name(std::uint64_t number) {
+  return numbered("", number, ".sst");
+}
 
 file_kind parse_file_name(std::string_view name, std::uint64_t* number) {
   if (name == current_file_name) return file_kind::current;
@@ -42,7 +48,7 @@ file_kind parse_file_name(std::string_view name, std::uint64_t* number) {
   constexpr std::string_view manifest_prefix = "MANIFEST-";
   if (name.substr(0, manifest_prefix.size()) == manifest_prefix)
     return parse_number(name.substr(manifest_prefix.size()), number) ? file_kind::manifest
-                                                                      : file_kind::other;
+                                                                     : file_kind::other;
   if (ends_with(name, ".log"))
     return parse_number(name.substr(0, name.size() - 4), number) ? file_kind::log
                                                                  : file_kind::other;

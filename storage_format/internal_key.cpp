@@ -13,7 +13,6 @@ constexpr std::size_t tag_size = 8;
 constexpr unsigned type_bits = 8;
 constexpr std::uint64_t type_mask = (std::uint64_t{1} << type_bits) - 1;
 
-
 }  // namespace
 
 void append_internal_key(std::string* dst, std::string_view user_key, sequence_number seq,
@@ -37,6 +36,5 @@ bool parse_internal_key(std::string_view internal_key, parsed_internal_key* out)
   out->type = static_cast<value_type>(type);
   return true;
 }
-
 
 }  // namespace kepler::storage

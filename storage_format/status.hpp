@@ -55,10 +55,10 @@ class status {
 };
 
 /// Returns from the enclosing function when `expr` yields a status that is not ok.
-#define KEPLER_RETURN_IF_ERROR(expr)      \
-  do {                                    \
+#define KEPLER_RETURN_IF_ERROR(expr)       \
+  do {                                     \
     ::kepler::storage::status s_ = (expr); \
-    if (!s_.is_ok()) return s_;           \
+    if (!s_.is_ok()) return s_;            \
   } while (false)
 
 }  // namespace kepler::storage

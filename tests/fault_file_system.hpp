@@ -45,9 +45,7 @@ class fault_file_system : public storage::file_system {
     return base_->list_dir(dir, names);
   }
   storage::status create_dir(const std::string& dir) override { return base_->create_dir(dir); }
-  storage::status remove_file(const std::string& path) override {
-    return base_->remove_file(path);
-  }
+  storage::status remove_file(const std::string& path) override { return base_->remove_file(path); }
   storage::status rename_file(const std::string& from, const std::string& to) override {
     return base_->rename_file(from, to);
   }

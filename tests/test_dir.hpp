@@ -1,10 +1,10 @@
 #pragma once
 // A fresh directory under the system's temporary directory, removed when the test ends.
 
+#include <unistd.h>
 #include <atomic>
 #include <filesystem>
 #include <string>
-#include <unistd.h>
 
 namespace kepler::test {
 

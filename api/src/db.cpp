@@ -7,8 +7,8 @@
 #include <mutex>
 #include <thread>
 
-#include <caf/all.hpp>
 #include <caf/actor_system_config.hpp>
+#include <caf/all.hpp>
 #include <caf/scoped_actor.hpp>
 #include <caf/send.hpp>
 
@@ -57,6 +57,7 @@ struct db::impl {
   actors::supervisor_actor supervisor;
   actors::wal_writer_actor writer;
   actors::recovery_stats recovered;
+  recovery_report report;
   std::atomic<bool> closed{false};
   // Writes between their closed check and their reply; close() waits for them to finish.
   std::atomic<int> in_flight{0};
@@ -95,6 +96,11 @@ struct db::impl {
       supervisor = nullptr;
       return failure;
     }
+    report.created = recovered.created;
+    report.logs_replayed = recovered.logs_replayed;
+    report.batches_replayed = recovered.records_replayed;
+    report.entries_replayed = recovered.entries_replayed;
+    report.torn_tail_bytes = recovered.torn_tail_bytes;
     return caf::unit;
   }
 };
@@ -147,9 +153,17 @@ caf::expected<std::unique_ptr<db>> db::open(caf::actor_system& system, const std
 
 db::db(std::unique_ptr<impl> p) : impl_(std::move(p)) {}
 
-db::~db() { close(); }
+db::~db() {
+  close();
+}
 
-const std::string& db::directory() const { return impl_->dir; }
+const std::string& db::directory() const {
+  return impl_->dir;
+}
+
+const recovery_report& db::recovery() const {
+  return impl_->report;
+}
 
 caf::expected<void> db::insert(std::string_view key, std::string_view value, write_options wo) {
   if (key.size() > max_key_bytes) return too_long("key", key.size(), max_key_bytes);

@@ -39,6 +39,8 @@ void write_batch::clear() {
   first_violation_.clear();
 }
 
-std::uint32_t write_batch::count() const { return storage::batch::count(rep_); }
+std::uint32_t write_batch::count() const {
+  return storage::batch::count(rep_);
+}
 
 }  // namespace kepler

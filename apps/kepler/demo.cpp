@@ -39,18 +39,20 @@ int run_demo(const std::string& dir) {
   auto opened = db::open(dir);
   if (!opened) return fail("open", opened.error());
   auto store = std::move(*opened);
-  std::printf("1. Opened the store (%.1f ms). Every write goes to the write-ahead log first,\n"
-              "   then into the in-memory table, through KeplerDB's actors.\n",
-              micros_since(start) / 1000);
+  std::printf(
+      "1. Opened the store (%.1f ms). Every write goes to the write-ahead log first,\n"
+      "   then into the in-memory table, through KeplerDB's actors.\n",
+      micros_since(start) / 1000);
 
   start = clock_type::now();
   for (int i = 0; i < n; ++i)
     if (auto r = store->insert(key_of(i), "profile of user " + std::to_string(i)); !r)
       return fail("insert", r.error());
   auto took = micros_since(start);
-  std::printf("2. Inserted %d keys in %.1f ms (%.2f us each, not synced: safe from a crash of\n"
-              "   this program, not from a power cut).\n",
-              n, took / 1000, took / n);
+  std::printf(
+      "2. Inserted %d keys in %.1f ms (%.2f us each, not synced: safe from a crash of\n"
+      "   this program, not from a power cut).\n",
+      n, took / 1000, took / n);
 
   start = clock_type::now();
   int found = 0;
@@ -74,9 +76,10 @@ int run_demo(const std::string& dir) {
   batch.remove("account:carol");
   start = clock_type::now();
   if (auto r = store->write(batch, write_options{true}); !r) return fail("write", r.error());
-  std::printf("5. Applied a batch of %u changes atomically with sync=true (%.1f us): it is on\n"
-              "   disk, and a crash shows all of it or none.\n",
-              batch.count(), micros_since(start));
+  std::printf(
+      "5. Applied a batch of %u changes atomically with sync=true (%.1f us): it is on\n"
+      "   disk, and a crash shows all of it or none.\n",
+      batch.count(), micros_since(start));
 
   if (auto r = store->close(); !r) return fail("close", r.error());
   std::printf("6. Closed the store.\n");
@@ -100,13 +103,19 @@ int run_demo(const std::string& dir) {
   }
   auto alice = store->get("account:alice");
   bool batch_back = alice && *alice && **alice == "90";
-  std::printf("7. Reopened in %.1f ms: recovery replayed the log. %d keys present, %d removed\n"
-              "   keys stay removed, %d wrong; the batch is %s.\n",
-              took / 1000, present, missing, wrong, batch_back ? "back" : "MISSING (bug!)");
+  const auto& rec = store->recovery();
+  std::printf(
+      "7. Reopened in %.1f ms: recovery replayed %llu batches (%llu changes) from %llu\n"
+      "   log(s). %d keys present, %d removed keys stay removed, %d wrong; the batch is\n"
+      "   %s.\n",
+      took / 1000, static_cast<unsigned long long>(rec.batches_replayed),
+      static_cast<unsigned long long>(rec.entries_replayed),
+      static_cast<unsigned long long>(rec.logs_replayed), present, missing, wrong,
+      batch_back ? "back" : "MISSING (bug!)");
   if (auto r = store->close(); !r) return fail("close", r.error());
 
-  bool ok = present == n - n / removed_every && missing == n / removed_every && wrong == 0 &&
-            batch_back;
+  bool ok =
+      present == n - n / removed_every && missing == n / removed_every && wrong == 0 && batch_back;
   std::printf("\n%s\n", ok ? "Everything written came back after reopening."
                            : "Something did not come back: please report this as a bug.");
   return ok ? 0 : 1;

@@ -50,8 +50,8 @@ int one_shot(const std::string& cmd, int argc, char** argv) {
     std::fputc('\n', stdout);
     return 0;
   }
-  auto r = cmd == "put" ? (*store)->insert(argv[3], argv[4], synced)
-                        : (*store)->remove(argv[3], synced);
+  auto r =
+      cmd == "put" ? (*store)->insert(argv[3], argv[4], synced) : (*store)->remove(argv[3], synced);
   if (!r) {
     std::fprintf(stderr, "kepler: %s\n", kepler::to_string(r.error()).c_str());
     return 1;
@@ -74,8 +74,8 @@ int main(int argc, char** argv) {
     }
     if (argc == 3) return kepler::cli::run_demo(argv[2]);
     // Without a directory, a fresh one that the demo removes again.
-    auto dir = std::filesystem::temp_directory_path() /
-               ("kepler-demo-" + std::to_string(::getpid()));
+    auto dir =
+        std::filesystem::temp_directory_path() / ("kepler-demo-" + std::to_string(::getpid()));
     int rc = kepler::cli::run_demo(dir.string());
     std::error_code ignored;
     std::filesystem::remove_all(dir, ignored);

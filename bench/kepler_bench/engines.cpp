@@ -43,8 +43,7 @@ class kepler_engine : public engine {
 #ifdef KEPLER_BENCH_HAVE_LEVELDB
 class leveldb_engine : public engine {
  public:
-  leveldb_engine(leveldb::DB* db, const leveldb::FilterPolicy* filter)
-      : db_(db), filter_(filter) {}
+  leveldb_engine(leveldb::DB* db, const leveldb::FilterPolicy* filter) : db_(db), filter_(filter) {}
   ~leveldb_engine() override {
     delete db_;
     delete filter_;

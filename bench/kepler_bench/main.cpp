@@ -90,8 +90,8 @@ int parse_flags(int argc, char** argv, flags* f) {
                                               {"kepler_poll", &f->kepler_poll}};
     if (auto it = sizes.find(name); it != sizes.end()) {
       if (!parse_size(value, it->second) || *it->second == 0) {
-        std::fprintf(stderr, "kepler-bench: --%s wants a positive number, got '%s'\n",
-                     name.c_str(), value.c_str());
+        std::fprintf(stderr, "kepler-bench: --%s wants a positive number, got '%s'\n", name.c_str(),
+                     value.c_str());
         return 2;
       }
     } else if (name == "engine") {
@@ -301,10 +301,11 @@ int main(int argc, char** argv) {
       if (w == "idle")
         std::printf("%-8s %-11s: %s\n", name.c_str(), w.c_str(), r.note.c_str());
       else
-        std::printf("%-8s %-11s: %8.3f micros/op %9.0f ops/sec  p50 %.1f  p99 %.1f  max %.0f us"
-                    "%s%s\n",
-                    name.c_str(), w.c_str(), r.micros_per_op, r.ops_per_sec, r.p50, r.p99, r.max,
-                    r.note.empty() ? "" : "  ", r.note.c_str());
+        std::printf(
+            "%-8s %-11s: %8.3f micros/op %9.0f ops/sec  p50 %.1f  p99 %.1f  max %.0f us"
+            "%s%s\n",
+            name.c_str(), w.c_str(), r.micros_per_op, r.ops_per_sec, r.p50, r.p99, r.max,
+            r.note.empty() ? "" : "  ", r.note.c_str());
       std::fflush(stdout);
     }
     e.reset();
@@ -321,8 +322,8 @@ int main(int argc, char** argv) {
       std::printf("%-11s", w.c_str());
       for (auto& name : engines) std::printf(" %12.3f", results[w][name].micros_per_op);
       for (std::size_t i = 1; i < engines.size(); ++i)
-        std::printf(" %15.2fx", results[w]["kepler"].micros_per_op /
-                                    results[w][engines[i]].micros_per_op);
+        std::printf(" %15.2fx",
+                    results[w]["kepler"].micros_per_op / results[w][engines[i]].micros_per_op);
       std::printf("\n");
     }
   }

@@ -154,8 +154,7 @@ TEST_CASE("sync writes from many threads at once are group-committed and all ans
       for (int i = 0; i < per_thread; ++i) {
         kepler::write_options wo;
         wo.sync = (i + t) % 3 != 0;  // sync and non-sync groups interleave
-        if (!store->insert("s" + std::to_string(t) + "-" + std::to_string(i), "v", wo))
-          ++failures;
+        if (!store->insert("s" + std::to_string(t) + "-" + std::to_string(i), "v", wo)) ++failures;
       }
     });
   for (auto& w : workers) w.join();
@@ -270,4 +269,23 @@ TEST_CASE("a store runs in the user's own actor system") {
   REQUIRE((*store)->insert("k", "v", kepler::write_options{true}));
   CHECK(get_ok(**store, "k") == "v");
   REQUIRE((*store)->close());  // before `system` is destroyed
+}
+
+TEST_CASE("the recovery report says what reopening replayed") {
+  temp_dir dir;
+  {
+    auto store = open_ok(dir.path());
+    CHECK(store->recovery().created);
+    CHECK(store->recovery().entries_replayed == 0);
+    kepler::write_batch batch;
+    batch.insert("a", "1");
+    batch.remove("b");
+    REQUIRE(store->write(batch));
+    REQUIRE(store->insert("c", "3"));
+  }
+  auto store = open_ok(dir.path());
+  CHECK_FALSE(store->recovery().created);
+  CHECK(store->recovery().batches_replayed == 2);
+  CHECK(store->recovery().entries_replayed == 3);
+  CHECK(store->recovery().torn_tail_bytes == 0);
 }

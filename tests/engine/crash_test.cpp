@@ -46,8 +46,8 @@ child_run run_and_kill(const std::string& dir, std::uint64_t seed, std::uint64_t
     ::close(out[1]);
     auto seed_s = std::to_string(seed);
     auto first_s = std::to_string(first_op);
-    ::execl(KEPLER_CRASH_WRITER, KEPLER_CRASH_WRITER, dir.c_str(), seed_s.c_str(),
-            first_s.c_str(), static_cast<char*>(nullptr));
+    ::execl(KEPLER_CRASH_WRITER, KEPLER_CRASH_WRITER, dir.c_str(), seed_s.c_str(), first_s.c_str(),
+            static_cast<char*>(nullptr));
     ::_exit(127);
   }
   ::close(out[1]);

@@ -21,7 +21,9 @@ bool has_code(const caf::error& err, ec code) {
   return err.category() == caf::atom("kepler") && err.code() == static_cast<uint8_t>(code);
 }
 
-std::string key_of(int i) { return "key" + std::to_string(i); }
+std::string key_of(int i) {
+  return "key" + std::to_string(i);
+}
 
 // The store's log files, oldest first.
 std::vector<std::string> log_files(const std::string& dir) {
@@ -98,7 +100,8 @@ TEST_CASE("a torn log tail is the normal end of a crash: earlier writes are reco
   {
     auto store = kepler::db::open(dir.path());
     REQUIRE(store);
-    for (int i = 0; i < n; ++i) REQUIRE((*store)->insert(key_of(i), std::string(100, 'a' + i % 26)));
+    for (int i = 0; i < n; ++i)
+      REQUIRE((*store)->insert(key_of(i), std::string(100, 'a' + i % 26)));
     REQUIRE((*store)->insert("last", std::string(5000, 'z')));
   }
   auto logs = log_files(dir.path());

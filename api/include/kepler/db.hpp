@@ -10,6 +10,7 @@
 // call throws. Behind the object run CAF actors (DESIGN.md): a WAL writer that group-commits,
 // a memtable owner, and a supervisor that recovered the store at open.
 
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
@@ -27,6 +28,19 @@ class actor_system;
 }  // namespace caf
 
 namespace kepler {
+
+/// What opening the store found (db::recovery()).
+struct recovery_report {
+  /// The store was created by this open.
+  bool created = false;
+  /// Write-ahead logs replayed, and the batches and entries (inserts and removes) in them.
+  std::uint64_t logs_replayed = 0;
+  std::uint64_t batches_replayed = 0;
+  std::uint64_t entries_replayed = 0;
+  /// Bytes of half-written records a crash left at the end of a log, dropped (they were never
+  /// acknowledged).
+  std::uint64_t torn_tail_bytes = 0;
+};
 
 class db {
  public:
@@ -58,8 +72,7 @@ class db {
   /// The newest value of `key`, or an empty optional when it is missing or removed. Reads the
   /// published state directly, without a message round trip; works after a write failure.
   /// Errors: ec::closed after close(); ec::invalid_argument for a key over max_key_bytes.
-  caf::expected<std::optional<std::string>> get(std::string_view key,
-                                                read_options ro = {}) const;
+  caf::expected<std::optional<std::string>> get(std::string_view key, read_options ro = {}) const;
 
   /// Removes `key`; removing a missing key succeeds. Errors as for insert.
   caf::expected<void> remove(std::string_view key, write_options wo = {});
@@ -76,6 +89,9 @@ class db {
 
   /// The directory this store lives in.
   const std::string& directory() const;
+
+  /// What recovery did when this store was opened.
+  const recovery_report& recovery() const;
 
   /// The engine behind the object; opaque to users (db::open makes one).
   struct impl;

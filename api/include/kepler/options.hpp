@@ -7,9 +7,9 @@
 namespace kepler {
 
 /// Limits every call enforces; a violation returns ec::invalid_argument and writes nothing.
-constexpr std::size_t max_key_bytes = 64 * 1024;               // 64 KiB
-constexpr std::size_t max_value_bytes = 64 * 1024 * 1024;      // 64 MiB
-constexpr std::size_t max_batch_bytes = 256 * 1024 * 1024;     // 256 MiB, encoded
+constexpr std::size_t max_key_bytes = 64 * 1024;            // 64 KiB
+constexpr std::size_t max_value_bytes = 64 * 1024 * 1024;   // 64 MiB
+constexpr std::size_t max_batch_bytes = 256 * 1024 * 1024;  // 256 MiB, encoded
 
 struct options {
   /// Create the store when the directory is missing or empty. When false, opening a directory
