@@ -10,9 +10,9 @@ namespace kepler::storage {
 
 enum class file_kind { log, manifest, current, lock, temp, table, other };
 
-std::string log_file_name(std::uint64_t number);        // "000007.log"
-std::string manifest_file_name(std::uint64_t number);   // "MANIFEST-000007"
-std::string table_file_name(std::uint64_t number);      // "000007.sst"
+std::string log_file_name(std::uint64_t number);       // "000007.log"
+std::string manifest_file_name(std::uint64_t number);  // "MANIFEST-000007"
+std::string table_file_name(std::uint64_t number);     // "000007.sst"
 constexpr const char* current_file_name = "CURRENT";
 constexpr const char* lock_file_name = "LOCK";
 

@@ -15,13 +15,13 @@
 namespace kepler::storage::log {
 
 enum class drop_reason : std::uint8_t {
-  bad_checksum,      // a fragment's CRC32C does not match its type and payload
-  bad_length,        // a fragment's length runs past the end of its block
-  bad_record_type,   // the type byte is zero or unknown
-  orphan_fragment,   // a MIDDLE or LAST fragment with no FIRST before it
-  partial_record,    // a FIRST (and MIDDLEs) cut off by a new FIRST or FULL record
-  truncated,         // the file ends inside a fragment's header or payload, or inside a record
-  read_error,        // the file could not be read
+  bad_checksum,     // a fragment's CRC32C does not match its type and payload
+  bad_length,       // a fragment's length runs past the end of its block
+  bad_record_type,  // the type byte is zero or unknown
+  orphan_fragment,  // a MIDDLE or LAST fragment with no FIRST before it
+  partial_record,   // a FIRST (and MIDDLEs) cut off by a new FIRST or FULL record
+  truncated,        // the file ends inside a fragment's header or payload, or inside a record
+  read_error,       // the file could not be read
 };
 const char* to_string(drop_reason reason);
 
@@ -62,8 +62,8 @@ class reader {
 
   const readable_file* src_;
   std::unique_ptr<char[]> block_;
-  std::string_view buffer_;      // unread part of the current block
-  std::uint64_t buffer_end_ = 0; // file offset just past the current block's bytes
+  std::string_view buffer_;       // unread part of the current block
+  std::uint64_t buffer_end_ = 0;  // file offset just past the current block's bytes
   bool eof_ = false;
   std::vector<drop> drops_;
   std::uint64_t last_record_end_ = 0;

@@ -37,8 +37,8 @@ class writer {
   void emit_fragment(record_type type, const char* data, std::size_t n);
 
   writable_file* dest_;
-  std::uint64_t file_offset_;   // bytes in the file
-  std::size_t block_offset_;    // offset within the current block, pending bytes included
+  std::uint64_t file_offset_;  // bytes in the file
+  std::size_t block_offset_;   // offset within the current block, pending bytes included
   std::string pending_;
   std::uint32_t type_crc_[max_record_type + 1];  // crc of each type byte, precomputed
 };
