@@ -105,6 +105,18 @@ struct db::impl {
   }
 };
 
+void db::tune_scheduler(caf::actor_system_config& cfg, const options& opts) {
+  // Half the cores: the other half belongs to the callers, who spin briefly on their
+  // completions. On 2 cores, two polling workers plus a spinning caller are three busy threads
+  // on two cores, and a put took 2.5x longer than with one worker (kepler-bench fillseq).
+  auto threads = opts.worker_threads != 0 ? opts.worker_threads
+                                          : std::max(1u, std::thread::hardware_concurrency() / 2);
+  cfg.set("scheduler.max-threads", threads);
+  // Poll briefly, then sleep on the condition variable (no moderate phase, DESIGN.md §8).
+  cfg.set("work-stealing.aggressive-poll-attempts", opts.worker_poll_attempts);
+  cfg.set("work-stealing.moderate-poll-attempts", 0);
+}
+
 namespace detail {
 
 caf::expected<std::unique_ptr<db>> open_with_file_system(storage::file_system& fs,
@@ -115,17 +127,8 @@ caf::expected<std::unique_ptr<db>> open_with_file_system(storage::file_system& f
     if (system == nullptr) {
       p->own_config = std::make_unique<caf::actor_system_config>();
       auto& cfg = *p->own_config;
-      // Half the cores: the other half belongs to the callers, who spin briefly on their
-      // completions. On 2 cores, two polling workers plus a spinning caller are three busy
-      // threads on two cores, and a put took 2.5x longer than with one worker (kepler-bench
-      // fillseq).
-      auto threads = opts.worker_threads != 0
-                         ? opts.worker_threads
-                         : std::max(1u, std::thread::hardware_concurrency() / 2);
-      // Poll briefly, then sleep (no moderate phase, DESIGN.md §8).
-      cfg.set("scheduler.max-threads", threads);
-      cfg.set("work-stealing.aggressive-poll-attempts", opts.worker_poll_attempts);
-      cfg.set("work-stealing.moderate-poll-attempts", 0);
+      db::tune_scheduler(cfg, opts);
+      // A library never lets CAF write log files into the caller's working directory.
       cfg.set("logger.file-verbosity", caf::atom("quiet"));
       cfg.set("logger.console-verbosity", caf::atom("quiet"));
       p->own_system = std::make_unique<caf::actor_system>(cfg);

@@ -17,6 +17,9 @@ struct engine_settings {
   /// KeplerDB only: scheduler workers (0: its default) and idle polling (0: its default).
   std::size_t kepler_workers = 0;
   std::size_t kepler_poll = 0;
+  /// KeplerDB only: 0 its own actor system; 1 a user's system with CAF's default settings;
+  /// 2 a user's system tuned with db::tune_scheduler.
+  int kepler_user_system = 0;
 };
 
 class engine {

@@ -1,5 +1,8 @@
 #include "engine.hpp"
 
+#include <caf/actor_system.hpp>
+#include <caf/actor_system_config.hpp>
+
 #include "kepler/db.hpp"
 
 #ifdef KEPLER_BENCH_HAVE_LEVELDB
@@ -16,6 +19,13 @@ namespace {
 class kepler_engine : public engine {
  public:
   explicit kepler_engine(std::unique_ptr<kepler::db> store) : store_(std::move(store)) {}
+  // A store in a user's actor system: the store closes before the system goes.
+  kepler_engine(std::unique_ptr<caf::actor_system_config> cfg,
+                std::unique_ptr<caf::actor_system> system, std::unique_ptr<kepler::db> store)
+      : cfg_(std::move(cfg)), system_(std::move(system)), store_(std::move(store)) {}
+  ~kepler_engine() override {
+    if (store_) store_->close();
+  }
   std::string name() const override { return "kepler"; }
   std::string put(std::string_view key, std::string_view value, bool sync) override {
     auto r = store_->insert(key, value, kepler::write_options{sync});
@@ -37,6 +47,8 @@ class kepler_engine : public engine {
   }
 
  private:
+  std::unique_ptr<caf::actor_system_config> cfg_;
+  std::unique_ptr<caf::actor_system> system_;
   std::unique_ptr<kepler::db> store_;
 };
 
@@ -95,6 +107,17 @@ std::unique_ptr<engine> open_engine(const std::string& name, const engine_settin
     opts.memtable_bytes = settings.memtable_bytes;
     opts.worker_threads = settings.kepler_workers;
     if (settings.kepler_poll != 0) opts.worker_poll_attempts = settings.kepler_poll;
+    if (settings.kepler_user_system != 0) {
+      auto cfg = std::make_unique<caf::actor_system_config>();
+      if (settings.kepler_user_system == 2) kepler::db::tune_scheduler(*cfg, opts);
+      auto system = std::make_unique<caf::actor_system>(*cfg);
+      auto store = kepler::db::open(*system, settings.dir, opts);
+      if (!store) {
+        *error = kepler::to_string(store.error());
+        return nullptr;
+      }
+      return std::make_unique<kepler_engine>(std::move(cfg), std::move(system), std::move(*store));
+    }
     auto store = kepler::db::open(settings.dir, opts);
     if (!store) {
       *error = kepler::to_string(store.error());

@@ -38,27 +38,31 @@ struct flags {
   std::size_t value_size = 100;
   std::size_t kepler_workers = 0;
   std::size_t kepler_poll = 0;
+  std::size_t kepler_user_system = 0;
   std::string db = (std::filesystem::temp_directory_path() / "kepler-bench").string();
 };
 
 void usage(std::FILE* to) {
-  std::fprintf(to,
-               "usage: kepler-bench [--flag=value ...]\n"
-               "  --engine=kepler|leveldb|all   engines to run (default all)\n"
-               "  --benchmarks=a,b,...          run in order on one store per engine:\n"
-               "       fillseq     num non-sync inserts, keys in order\n"
-               "       fillrandom  num non-sync inserts, keys in random order\n"
-               "       readrandom  num gets of random present keys (after a fill)\n"
-               "       fillsync    sync_num sync inserts from one thread\n"
-               "       fillsync8   sync_num sync inserts from each of --threads threads\n"
-               "       idle        CPU used by an open store serving 20 requests/s for 3 s\n"
-               "  --num=N                       operations per non-sync workload (100000)\n"
-               "  --sync_num=N                  operations per thread of sync workloads (2000)\n"
-               "  --threads=N                   threads of fillsync8 (8)\n"
-               "  --key_size=N --value_size=N   bytes (16, 100)\n"
-               "  --kepler_workers=N            KeplerDB's scheduler threads (default: its own)\n"
-               "  --kepler_poll=N               KeplerDB's idle poll attempts (default: its own)\n"
-               "  --db=DIR                      where stores are made (removed first)\n");
+  std::fprintf(
+      to,
+      "usage: kepler-bench [--flag=value ...]\n"
+      "  --engine=kepler|leveldb|all   engines to run (default all)\n"
+      "  --benchmarks=a,b,...          run in order on one store per engine:\n"
+      "       fillseq     num non-sync inserts, keys in order\n"
+      "       fillrandom  num non-sync inserts, keys in random order\n"
+      "       readrandom  num gets of random present keys (after a fill)\n"
+      "       fillsync    sync_num sync inserts from one thread\n"
+      "       fillsync8   sync_num sync inserts from each of --threads threads\n"
+      "       idle        CPU used by an open store serving 20 requests/s for 3 s\n"
+      "  --num=N                       operations per non-sync workload (100000)\n"
+      "  --sync_num=N                  operations per thread of sync workloads (2000)\n"
+      "  --threads=N                   threads of fillsync8 (8)\n"
+      "  --key_size=N --value_size=N   bytes (16, 100)\n"
+      "  --kepler_workers=N            KeplerDB's scheduler threads (default: its own)\n"
+      "  --kepler_poll=N               KeplerDB's idle poll attempts (default: its own)\n"
+      "  --kepler_user_system=0|1|2   KeplerDB's actor system: 0 its own, 1 a user's with CAF's\n"
+      "                                defaults, 2 a user's tuned by db::tune_scheduler\n"
+      "  --db=DIR                      where stores are made (removed first)\n");
 }
 
 bool parse_size(const std::string& text, std::size_t* out) {
@@ -87,10 +91,13 @@ int parse_flags(int argc, char** argv, flags* f) {
                                               {"key_size", &f->key_size},
                                               {"value_size", &f->value_size},
                                               {"kepler_workers", &f->kepler_workers},
-                                              {"kepler_poll", &f->kepler_poll}};
+                                              {"kepler_poll", &f->kepler_poll},
+                                              {"kepler_user_system", &f->kepler_user_system}};
     if (auto it = sizes.find(name); it != sizes.end()) {
-      if (!parse_size(value, it->second) || *it->second == 0) {
-        std::fprintf(stderr, "kepler-bench: --%s wants a positive number, got '%s'\n", name.c_str(),
+      bool zero_ok = name == "kepler_user_system";
+      if (!parse_size(value, it->second) || (*it->second == 0 && !zero_ok) ||
+          (zero_ok && *it->second > 2)) {
+        std::fprintf(stderr, "kepler-bench: --%s: bad value '%s' (see --help)\n", name.c_str(),
                      value.c_str());
         return 2;
       }
@@ -287,6 +294,7 @@ int main(int argc, char** argv) {
     settings.dir = f.db + "/" + name;
     settings.kepler_workers = f.kepler_workers;
     settings.kepler_poll = f.kepler_poll;
+    settings.kepler_user_system = static_cast<int>(f.kepler_user_system);
     std::filesystem::remove_all(settings.dir);
     std::filesystem::create_directories(f.db);
     std::string error;

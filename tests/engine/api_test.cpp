@@ -263,6 +263,7 @@ TEST_CASE("error_if_exists refuses an existing store") {
 TEST_CASE("a store runs in the user's own actor system") {
   temp_dir dir;
   caf::actor_system_config cfg;
+  kepler::db::tune_scheduler(cfg);
   caf::actor_system system{cfg};
   auto store = kepler::db::open(system, dir.path());
   REQUIRE_MESSAGE(store, kepler::to_string(store.error()));
