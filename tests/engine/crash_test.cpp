@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <functional>
 #include <map>
 #include <random>
 #include <string>
@@ -32,8 +33,11 @@ struct child_run {
 };
 
 // Runs the writer from `first_op`, kills it after `run_for`, returns what it acknowledged.
+// `on_first_ack`, when given, runs once the child has acknowledged its first write (so it holds
+// the store open), with the child's process id.
 child_run run_and_kill(const std::string& dir, std::uint64_t seed, std::uint64_t first_op,
-                       std::chrono::milliseconds run_for) {
+                       std::chrono::milliseconds run_for,
+                       const std::function<void(pid_t)>& on_first_ack = {}) {
   child_run result;
   result.last_acked = first_op - 1;
   int out[2];
@@ -70,8 +74,13 @@ child_run run_and_kill(const std::string& dir, std::uint64_t seed, std::uint64_t
     }
   };
   auto deadline = std::chrono::steady_clock::now() + run_for;
+  bool first_ack_seen = false;
   while (std::chrono::steady_clock::now() < deadline) {
     consume(false);
+    if (on_first_ack && !first_ack_seen && result.reported_any) {
+      first_ack_seen = true;
+      on_first_ack(pid);
+    }
     int status = 0;
     if (::waitpid(pid, &status, WNOHANG) == pid) {
       result.failure = "the writer exited early with status " + std::to_string(status);
@@ -179,4 +188,23 @@ TEST_CASE("kill -9 at a random moment loses no acknowledged write and invents no
   CHECK(t.acked > 0);
   CHECK(t.lost_acked == 0);
   CHECK(t.phantom == 0);
+}
+
+TEST_CASE("a store another process has open is refused as locked, naming that process") {
+  kepler::test::temp_dir dir("kepler-lock");
+  bool checked = false;
+  auto run = run_and_kill(dir.path(), 1, 1, std::chrono::milliseconds(3000), [&](pid_t child) {
+    auto second = kepler::db::open(dir.path());
+    REQUIRE_FALSE(second);
+    CHECK(second.error().code() == static_cast<std::uint8_t>(kepler::ec::locked));
+    auto text = kepler::to_string(second.error());
+    MESSAGE(text);
+    CHECK(text.find("locked by process " + std::to_string(child)) != std::string::npos);
+    checked = true;
+  });
+  REQUIRE_MESSAGE(run.failure.empty(), run.failure);
+  CHECK(checked);
+  // Once the holder is gone, the store opens.
+  auto store = kepler::db::open(dir.path());
+  CHECK(store);
 }
