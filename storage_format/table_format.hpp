@@ -26,7 +26,7 @@ constexpr std::size_t block_trailer_bytes = 5;
 /// Three fixed-width handles, format version, footer CRC, magic.
 constexpr std::size_t footer_bytes = 64;
 /// "KPLRSST1" read as a little-endian fixed64: the last eight bytes of every table.
-constexpr std::uint64_t table_magic = 0x315453535253504bull;
+constexpr std::uint64_t table_magic = 0x31545353524c504bull;
 constexpr std::uint32_t table_format_version = 1;
 
 /// Where a block's contents lie in the file (the trailer follows them).
