@@ -31,27 +31,44 @@ struct cache_key_hash {
 }  // namespace
 
 struct block_cache::shard {
+  // The LRU list runs through the hash map's own nodes (their addresses are stable), so a hit
+  // touches the node it finds and its two neighbours, and no separate list node.
   struct entry {
     cache_key key;
     std::shared_ptr<const block> value;
+    entry* newer = nullptr;
+    entry* older = nullptr;
   };
 
   mutable std::mutex mutex;
   std::size_t capacity = 0;
   std::size_t usage = 0;
-  std::list<entry> lru;  // most recently used first
-  std::unordered_map<cache_key, std::list<entry>::iterator, cache_key_hash> index;
+  std::unordered_map<cache_key, entry, cache_key_hash> index;
+  entry lru;  // sentinel: lru.older is the most recently used, lru.newer the least
   std::uint64_t hits = 0;
   std::uint64_t misses = 0;
   std::uint64_t inserts = 0;
   std::uint64_t evictions = 0;
 
+  shard() { lru.newer = lru.older = &lru; }
+
+  static void unlink(entry* e) {
+    e->newer->older = e->older;
+    e->older->newer = e->newer;
+  }
+  void make_most_recent(entry* e) {
+    e->newer = &lru;
+    e->older = lru.older;
+    lru.older->newer = e;
+    lru.older = e;
+  }
+
   void evict_to(std::size_t limit) {
-    while (usage > limit && !lru.empty()) {
-      entry& victim = lru.back();
-      usage -= victim.value->size();
-      index.erase(victim.key);
-      lru.pop_back();
+    while (usage > limit && lru.newer != &lru) {
+      entry* victim = lru.newer;
+      usage -= victim->value->size();
+      unlink(victim);
+      index.erase(victim->key);
       ++evictions;
     }
   }
@@ -91,8 +108,10 @@ std::shared_ptr<const block> block_cache::lookup(std::uint64_t table_id, std::ui
     return nullptr;
   }
   ++s.hits;
-  s.lru.splice(s.lru.begin(), s.lru, it->second);
-  return it->second->value;
+  shard::entry* e = &it->second;
+  shard::unlink(e);
+  s.make_most_recent(e);
+  return e->value;
 }
 
 void block_cache::insert(std::uint64_t table_id, std::uint64_t offset,
@@ -105,16 +124,17 @@ void block_cache::insert(std::uint64_t table_id, std::uint64_t offset,
   std::lock_guard<std::mutex> lock(s.mutex);
   if (charge > s.capacity) return;
   const cache_key key{table_id, offset};
-  auto it = s.index.find(key);
-  if (it != s.index.end()) {
-    s.usage -= it->second->value->size();
-    replaced = std::move(it->second->value);
-    it->second->value = std::move(b);
-    s.lru.splice(s.lru.begin(), s.lru, it->second);
+  auto [it, added] = s.index.try_emplace(key);
+  shard::entry* e = &it->second;
+  if (added) {
+    e->key = key;
   } else {
-    s.lru.push_front(shard::entry{key, std::move(b)});
-    s.index.emplace(key, s.lru.begin());
+    s.usage -= e->value->size();
+    replaced = std::move(e->value);
+    shard::unlink(e);
   }
+  e->value = std::move(b);
+  s.make_most_recent(e);
   s.usage += charge;
   ++s.inserts;
   s.evict_to(s.capacity);
@@ -129,7 +149,7 @@ block_cache::counters block_cache::stats() const {
     c.inserts += s->inserts;
     c.evictions += s->evictions;
     c.usage_bytes += s->usage;
-    c.entries += s->lru.size();
+    c.entries += s->index.size();
   }
   return c;
 }
