@@ -2,11 +2,8 @@
 // The typed interfaces of KeplerDB's actors: which actor accepts which message and replies with
 // what. Write path (DESIGN.md §3):
 //
-//   proxy --write_request--> wal_writer --write_group--> memtable_owner --\
-//                                 \--write_group (sync only)--> wal_syncer --+--> caller
-//
-// The memtable_owner applies every group in log order; a sync group's callers are answered by
-// whichever of the two finishes last (write_group::stage_done).
+//   proxy --write_request--> wal_writer --write_group--> memtable_owner --signals--> caller
+//                                 \--write_group--> wal_syncer (fdatasync) --/
 //
 // The supervisor recovers the store, spawns the others and closes them.
 
@@ -29,7 +26,7 @@ using synced_atom = caf::atom_constant<caf::atom("synced")>;
 using memtable_owner_actor = caf::typed_actor<caf::reacts_to<write_group_ptr>>;
 
 /// The fdatasync stage (a detached actor, so the sync never stalls a scheduler worker): syncs
-/// the log for each sync group (one sync covers every group written before it started).
+/// the log when a group asks for it, then passes the group on. Groups pass through in order.
 using wal_syncer_actor = caf::typed_actor<caf::reacts_to<write_group_ptr>>;
 
 /// Assigns sequence numbers, appends each mailbox-full of requests as one group with one

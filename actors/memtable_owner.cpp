@@ -42,13 +42,13 @@ memtable_owner_actor::behavior_type memtable_owner(
           if (!s.is_ok()) {
             auto err = to_error(s);
             st.engine->fail_writes(err);
-            group->stage_done(err);
+            group->fail(err);
             return;
           }
         }
         // Readers see the whole group at once, and only after every entry is in the memtable.
         st.engine->publish(group->last_sequence);
-        group->stage_done();
+        for (auto& req : group->requests) req->done->signal();
       },
   };
 }

@@ -10,10 +10,11 @@ namespace kepler::actors {
 
 wal_syncer_actor::behavior_type wal_syncer(
     wal_syncer_actor::stateful_pointer<wal_syncer_state> self, std::shared_ptr<engine_state> engine,
-    std::shared_ptr<wal_file> wal, wal_writer_actor writer) {
+    std::shared_ptr<wal_file> wal, memtable_owner_actor memtable, wal_writer_actor writer) {
   auto& st = self->state;
   st.engine = std::move(engine);
   st.wal = std::move(wal);
+  st.memtable = std::move(memtable);
   st.writer = std::move(writer);
   st.synced = st.wal->written.load();
   return {
@@ -32,7 +33,10 @@ wal_syncer_actor::behavior_type wal_syncer(
                 make_error(ec::write_failed, "syncing the log failed: " + s.to_string()));
           }
         }
-        group->stage_done(st.failed ? st.engine->write_error() : caf::error{});
+        if (st.failed)
+          group->fail(st.engine->write_error());
+        else
+          self->send(st.memtable, group);
         self->send(st.writer, synced_atom::value);
       },
   };

@@ -46,13 +46,12 @@ void send_group(writer_ptr self) {
   }
   group->end_offset = st.log->end_offset();
   st.wal->written.store(group->end_offset, std::memory_order_release);
-  group->expect_stages();
-  // Applying and syncing run at once; the memtable_owner gets every group in log order.
-  if (group->needs_sync) {
+  if (group->needs_sync || st.groups_at_syncer > 0) {
     ++st.groups_at_syncer;
-    self->send(st.syncer, group);
+    self->send(st.syncer, std::move(group));
+  } else {
+    self->send(st.memtable, std::move(group));
   }
-  self->send(st.memtable, std::move(group));
 }
 
 }  // namespace
@@ -68,7 +67,7 @@ wal_writer_actor::behavior_type wal_writer(writer_ptr self, std::shared_ptr<engi
   st.wal->written.store(st.log->end_offset());
   st.last_sequence = last_sequence;
   st.memtable = std::move(memtable);
-  st.syncer = self->spawn<caf::detached + caf::linked>(wal_syncer, st.engine, st.wal,
+  st.syncer = self->spawn<caf::detached + caf::linked>(wal_syncer, st.engine, st.wal, st.memtable,
                                                        wal_writer_actor{self});
   // A close promise must never be dropped: whoever waits on it would wait forever.
   self->attach_functor([self](const caf::error& reason) {

@@ -26,7 +26,8 @@ struct wal_writer_state {
   storage::sequence_number last_sequence = 0;
   /// The group being gathered from the mailbox.
   write_group_ptr group;
-  /// Groups handed to the syncer and not yet synced; close waits for them.
+  /// Groups handed to the syncer and not yet passed on by it; while any are, every group goes
+  /// through the syncer so none overtakes a sync group written before it.
   std::size_t groups_at_syncer = 0;
   memtable_owner_actor memtable;
   wal_syncer_actor syncer;

@@ -4,7 +4,6 @@
 // request's completion. A request dropped by a stopping actor fails its completion on
 // destruction, so no caller waits forever.
 
-#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -33,12 +32,6 @@ struct write_request {
 using write_request_ptr = std::shared_ptr<write_request>;
 
 /// Requests written to the log with one append (and, if any asked, covered by one sync).
-///
-/// A group has one or two stages to pass before its callers are answered: the memtable_owner
-/// applying it (always) and, when a request asked for sync, the wal_syncer's fdatasync. The two
-/// run at once — the memtable insert hides behind the sync — and whichever finishes last answers
-/// the callers. Groups still reach the memtable_owner in log order, so readers always see a
-/// prefix of the log.
 struct write_group {
   std::vector<write_request_ptr> requests;
   bool needs_sync = false;
@@ -47,18 +40,8 @@ struct write_group {
   /// Sequence of the group's last entry: what becomes visible once it is applied.
   storage::sequence_number last_sequence = 0;
 
-  /// Sets how many stages must finish: 2 with a sync, else 1. Call before sending the group.
-  void expect_stages() { stages_left_.store(needs_sync ? 2 : 1, std::memory_order_relaxed); }
-  /// A stage is done (with `err` when it failed); the last one answers every request, with the
-  /// first failure if any.
-  void stage_done(const caf::error& err = {});
-  /// Fails every request of the group with `err` at once (no stage will run).
+  /// Fails every request of the group with `err`.
   void fail(const caf::error& err);
-
- private:
-  std::atomic<int> stages_left_{1};
-  std::atomic<bool> failed_{false};
-  caf::error failure_;
 };
 using write_group_ptr = std::shared_ptr<write_group>;
 
