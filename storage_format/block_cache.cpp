@@ -22,28 +22,29 @@ std::uint64_t mix(std::uint64_t table_id, std::uint64_t offset) {
   return h;
 }
 
-struct cache_key_hash {
-  std::size_t operator()(const cache_key& k) const {
-    return static_cast<std::size_t>(mix(k.table_id, k.offset));
-  }
-};
-
 }  // namespace
 
 struct block_cache::shard {
-  // The LRU list runs through the hash map's own nodes (their addresses are stable), so a hit
-  // touches the node it finds and its two neighbours, and no separate list node.
+  // An open-addressing table (linear probing, a slot holds the key's hash and its entry) finds a
+  // block with one miss on the slot array and one on the entry; the LRU list runs through the
+  // entries.
   struct entry {
     cache_key key;
     std::shared_ptr<const block> value;
     entry* newer = nullptr;
     entry* older = nullptr;
   };
+  struct slot {
+    std::uint64_t hash = 0;
+    entry* e = nullptr;  // null: empty
+  };
+  static constexpr std::size_t min_slots = 16;
 
   mutable std::mutex mutex;
   std::size_t capacity = 0;
   std::size_t usage = 0;
-  std::unordered_map<cache_key, entry, cache_key_hash> index;
+  std::vector<slot> slots = std::vector<slot>(min_slots);
+  std::size_t count = 0;
   entry lru;  // sentinel: lru.older is the most recently used, lru.newer the least
   std::uint64_t hits = 0;
   std::uint64_t misses = 0;
@@ -51,6 +52,49 @@ struct block_cache::shard {
   std::uint64_t evictions = 0;
 
   shard() { lru.newer = lru.older = &lru; }
+  ~shard() {
+    for (const slot& s : slots) delete s.e;
+  }
+
+  std::size_t mask() const { return slots.size() - 1; }
+
+  // The slot holding `key`, or the empty slot where it would go.
+  std::size_t find(std::uint64_t hash, const cache_key& key) const {
+    std::size_t i = hash & mask();
+    while (slots[i].e != nullptr && !(slots[i].hash == hash && slots[i].e->key == key)) {
+      i = (i + 1) & mask();
+    }
+    return i;
+  }
+
+  void grow() {
+    std::vector<slot> old(slots.size() * 2);
+    old.swap(slots);
+    for (const slot& s : old) {
+      if (s.e == nullptr) continue;
+      std::size_t i = s.hash & mask();
+      while (slots[i].e != nullptr) i = (i + 1) & mask();
+      slots[i] = s;
+    }
+  }
+
+  // Empties slot i and shifts later members of its probe run back, so no search stops early.
+  void erase_slot(std::size_t i) {
+    std::size_t j = i;
+    for (;;) {
+      j = (j + 1) & mask();
+      if (slots[j].e == nullptr) break;
+      const std::size_t home = slots[j].hash & mask();
+      // Slot j may move to i when its home is not in the cyclic range (i, j].
+      const bool home_in_range = i <= j ? (home > i && home <= j) : (home > i || home <= j);
+      if (!home_in_range) {
+        slots[i] = slots[j];
+        i = j;
+      }
+    }
+    slots[i] = slot{};
+    --count;
+  }
 
   static void unlink(entry* e) {
     e->newer->older = e->older;
@@ -68,7 +112,8 @@ struct block_cache::shard {
       entry* victim = lru.newer;
       usage -= victim->value->size();
       unlink(victim);
-      index.erase(victim->key);
+      erase_slot(find(mix(victim->key.table_id, victim->key.offset), victim->key));
+      delete victim;
       ++evictions;
     }
   }
@@ -102,13 +147,12 @@ std::shared_ptr<const block> block_cache::lookup(std::uint64_t table_id, std::ui
   std::uint64_t hash;
   shard& s = shard_for(table_id, offset, &hash);
   std::lock_guard<std::mutex> lock(s.mutex);
-  auto it = s.index.find(cache_key{table_id, offset});
-  if (it == s.index.end()) {
+  shard::entry* e = s.slots[s.find(hash, cache_key{table_id, offset})].e;
+  if (e == nullptr) {
     ++s.misses;
     return nullptr;
   }
   ++s.hits;
-  shard::entry* e = &it->second;
   shard::unlink(e);
   s.make_most_recent(e);
   return e->value;
@@ -124,14 +168,22 @@ void block_cache::insert(std::uint64_t table_id, std::uint64_t offset,
   std::lock_guard<std::mutex> lock(s.mutex);
   if (charge > s.capacity) return;
   const cache_key key{table_id, offset};
-  auto [it, added] = s.index.try_emplace(key);
-  shard::entry* e = &it->second;
-  if (added) {
-    e->key = key;
-  } else {
+  std::size_t i = s.find(hash, key);
+  shard::entry* e = s.slots[i].e;
+  if (e != nullptr) {
     s.usage -= e->value->size();
     replaced = std::move(e->value);
     shard::unlink(e);
+  } else {
+    // At most half full, so probe runs stay short.
+    if (2 * (s.count + 1) > s.slots.size()) {
+      s.grow();
+      i = s.find(hash, key);
+    }
+    e = new shard::entry;
+    e->key = key;
+    s.slots[i] = shard::slot{hash, e};
+    ++s.count;
   }
   e->value = std::move(b);
   s.make_most_recent(e);
@@ -149,7 +201,7 @@ block_cache::counters block_cache::stats() const {
     c.inserts += s->inserts;
     c.evictions += s->evictions;
     c.usage_bytes += s->usage;
-    c.entries += s->index.size();
+    c.entries += s->count;
   }
   return c;
 }

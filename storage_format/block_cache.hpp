@@ -6,10 +6,8 @@
 // the capacity, which bounds what the cache holds, not what readers hold).
 
 #include <cstdint>
-#include <list>
 #include <memory>
 #include <mutex>
-#include <unordered_map>
 #include <vector>
 
 #include "storage_format/block.hpp"
