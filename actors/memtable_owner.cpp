@@ -34,15 +34,19 @@ memtable_owner_actor::behavior_type memtable_owner(
   return {
       [self](const write_group_ptr& group) {
         auto& st = self->state;
+        if (st.failed) {
+          group->fail(st.failed);
+          return;
+        }
         inserter ins(st.mem.get());
         for (auto& req : group->requests) {
           // The proxy encoded the batch itself, so it parses; a failure here is a bug that must
           // not become a silently missing write.
           auto s = storage::batch::for_each(req->batch, ins);
           if (!s.is_ok()) {
-            auto err = to_error(s);
-            st.engine->fail_writes(err);
-            group->fail(err);
+            st.failed = to_error(s);
+            st.engine->fail_writes(st.failed);
+            group->fail(st.failed);
             return;
           }
         }

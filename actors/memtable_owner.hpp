@@ -9,6 +9,9 @@ namespace kepler::actors {
 struct memtable_owner_state {
   std::shared_ptr<engine_state> engine;
   std::shared_ptr<storage::memtable> mem;
+  /// Set when a group failed to apply: later groups are refused, never published (publishing a
+  /// higher sequence would expose the failed group's applied part).
+  caf::error failed;
   static inline const char* name = "kepler.memtable_owner";
 };
 

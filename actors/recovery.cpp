@@ -22,6 +22,27 @@ bool is_creation_leftover(const std::string& name) {
   return kind == file_kind::lock || kind == file_kind::manifest || kind == file_kind::temp;
 }
 
+// Lists `dir` into `*names` and refuses it unless it holds a store (and error_if_exists is
+// off) or may become one (empty but for a creation's leftovers, and create_if_missing on).
+status check_is_store_or_empty(file_system& fs, const std::string& dir,
+                               const recovery_options& opts, std::vector<std::string>* names) {
+  KEPLER_RETURN_IF_ERROR(fs.list_dir(dir, names));
+  bool has_current = std::find(names->begin(), names->end(), current_file_name) != names->end();
+  if (has_current) {
+    if (opts.error_if_exists)
+      return status::already_exists(dir + ": a KeplerDB store exists here (error_if_exists)");
+    return status::ok();
+  }
+  if (!opts.create_if_missing)
+    return status::not_found(dir + ": not a KeplerDB store (no CURRENT file) and " +
+                             "create_if_missing is false");
+  for (const auto& name : *names)
+    if (!is_creation_leftover(name))
+      return status::not_found(dir + ": not a KeplerDB store (no CURRENT file) and not empty ('" +
+                               name + "'): refusing to create a store over existing files");
+  return status::ok();
+}
+
 // Writes the first MANIFEST and CURRENT; only then is the directory a store.
 status create_store(file_system& fs, const std::string& dir) {
   constexpr std::uint64_t first_manifest = 1;
@@ -55,6 +76,18 @@ status read_current(file_system& fs, const std::string& dir, std::uint64_t* mani
   return status::ok();
 }
 
+// A log's drops are fine only as a torn tail: damage with a valid record after it is
+// corruption, and a failed read is an I/O error wherever it is (the bytes may be intact, and
+// treating them as a tail would lose acknowledged writes).
+status check_drops(const log::reader& reader, const std::string& path) {
+  for (const auto& d : reader.drops())
+    if (d.reason == log::drop_reason::read_error)
+      return status::io_error(path + ": offset " + std::to_string(d.offset) +
+                              ": the log could not be read");
+  if (!reader.damage_only_at_tail()) return status::corruption(reader.describe_first_drop());
+  return status::ok();
+}
+
 // Applies every record of the MANIFEST. A torn tail is the end of a crash; damage before it is
 // corruption.
 status replay_manifest(file_system& fs, const std::string& path, version_edit* state) {
@@ -71,7 +104,7 @@ status replay_manifest(file_system& fs, const std::string& path, version_edit* s
     KEPLER_RETURN_IF_ERROR(edit.decode(record, path + ": offset " + std::to_string(offset)));
     state->merge(edit);
   }
-  if (!reader.damage_only_at_tail()) return status::corruption(reader.describe_first_drop());
+  KEPLER_RETURN_IF_ERROR(check_drops(reader, path));
   if (!state->format_version || !state->log_number || !state->next_file_number)
     return status::corruption(path + ": MANIFEST lacks the format version or file numbers");
   if (*state->format_version > current_format_version)
@@ -125,7 +158,7 @@ status replay_log(file_system& fs, const std::string& path, sequence_number* rep
     ++out->stats.records_replayed;
     out->stats.entries_replayed += n;
   }
-  if (!reader.damage_only_at_tail()) return status::corruption(reader.describe_first_drop());
+  KEPLER_RETURN_IF_ERROR(check_drops(reader, path));
   for (const auto& d : reader.drops()) out->stats.torn_tail_bytes += d.bytes;
   ++out->stats.logs_replayed;
   return status::ok();
@@ -135,23 +168,23 @@ status replay_log(file_system& fs, const std::string& path, sequence_number* rep
 
 status recover_store(file_system& fs, const std::string& dir, const recovery_options& opts,
                      recovered_store* out) {
-  KEPLER_RETURN_IF_ERROR(fs.create_dir(dir));
-  KEPLER_RETURN_IF_ERROR(fs.lock_file(join_path(dir, lock_file_name), &out->lock));
-
+  if (dir.empty()) return status::invalid_argument("the store's directory path is empty");
+  // Refuse what is not (and may not become) a store before touching anything: no directory is
+  // created and no LOCK file written in a place that is not ours.
   std::vector<std::string> names;
-  KEPLER_RETURN_IF_ERROR(fs.list_dir(dir, &names));
-  bool has_current = std::find(names.begin(), names.end(), current_file_name) != names.end();
-  if (has_current) {
-    if (opts.error_if_exists)
-      return status::already_exists(dir + ": a KeplerDB store exists here (error_if_exists)");
-  } else {
+  if (!fs.exists(dir)) {
     if (!opts.create_if_missing)
-      return status::not_found(dir + ": not a KeplerDB store (no CURRENT file) and " +
-                               "create_if_missing is false");
-    for (const auto& name : names)
-      if (!is_creation_leftover(name))
-        return status::not_found(dir + ": not a KeplerDB store (no CURRENT file) and not empty ('" +
-                                 name + "'): refusing to create a store over existing files");
+      return status::not_found(dir + ": not a KeplerDB store (the directory does not exist) " +
+                               "and create_if_missing is false");
+    KEPLER_RETURN_IF_ERROR(fs.create_dir(dir));
+  }
+  KEPLER_RETURN_IF_ERROR(check_is_store_or_empty(fs, dir, opts, &names));
+  KEPLER_RETURN_IF_ERROR(fs.lock_file(join_path(dir, lock_file_name), &out->lock));
+  // Another opener may have created the store between the first look and the lock: look again
+  // now that we hold it.
+  KEPLER_RETURN_IF_ERROR(check_is_store_or_empty(fs, dir, opts, &names));
+  bool has_current = std::find(names.begin(), names.end(), current_file_name) != names.end();
+  if (!has_current) {
     KEPLER_RETURN_IF_ERROR(create_store(fs, dir));
     out->stats.created = true;
   }

@@ -22,13 +22,18 @@ using writer_ptr = wal_writer_actor::stateful_pointer<wal_writer_state>;
 // so closing makes every write durable.
 void finish_close_if_idle(writer_ptr self) {
   auto& st = self->state;
-  if (!st.closing || st.groups_at_syncer > 0 || !st.pending_close.pending()) return;
+  auto& reply = st.pending_close.promise;
+  if (!st.closing || st.groups_at_syncer > 0 || !reply.pending()) return;
   auto s = st.wal->file->sync();
   if (s.is_ok()) s = st.wal->file->close();
-  if (s.is_ok())
-    st.pending_close.deliver(true);
+  // After a failed write or sync, a later sync may "succeed" without the lost data: closing
+  // reports the first failure, never a clean close.
+  if (st.engine->writes_failed())
+    reply.deliver(st.engine->write_error());
+  else if (s.is_ok())
+    reply.deliver(true);
   else
-    st.pending_close.deliver(to_error(s));
+    reply.deliver(to_error(s));
 }
 
 // Writes the gathered group with one append and passes it on in log order.
@@ -56,6 +61,11 @@ void send_group(writer_ptr self) {
 
 }  // namespace
 
+pending_reply::~pending_reply() {
+  if (promise.pending())
+    promise.deliver(make_error(ec::closed, "the log writer stopped before closing the log"));
+}
+
 wal_writer_actor::behavior_type wal_writer(writer_ptr self, std::shared_ptr<engine_state> engine,
                                            std::shared_ptr<wal_file> wal,
                                            storage::sequence_number last_sequence,
@@ -69,12 +79,6 @@ wal_writer_actor::behavior_type wal_writer(writer_ptr self, std::shared_ptr<engi
   st.memtable = std::move(memtable);
   st.syncer = self->spawn<caf::detached + caf::linked>(wal_syncer, st.engine, st.wal, st.memtable,
                                                        wal_writer_actor{self});
-  // A close promise must never be dropped: whoever waits on it would wait forever.
-  self->attach_functor([self](const caf::error& reason) {
-    if (self->state.pending_close.pending())
-      self->state.pending_close.deliver(reason ? reason
-                                               : make_error(ec::closed, "the log writer stopped"));
-  });
   return {
       [self](write_request_ptr& req) {
         auto& st = self->state;
@@ -110,9 +114,9 @@ wal_writer_actor::behavior_type wal_writer(writer_ptr self, std::shared_ptr<engi
         auto& st = self->state;
         if (st.group) send_group(self);
         st.closing = true;
-        st.pending_close = self->make_response_promise<bool>();
+        st.pending_close.promise = self->make_response_promise<bool>();
         finish_close_if_idle(self);
-        return st.pending_close;
+        return st.pending_close.promise;
       },
   };
 }

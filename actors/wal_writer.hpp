@@ -19,6 +19,17 @@ struct wal_file {
   std::atomic<std::uint64_t> written{0};
 };
 
+/// A reply that must never be dropped: if the actor stops with it pending, its state's
+/// destruction (in on_exit, while the actor still exists) answers it with an error, so whoever
+/// waits on it is not left waiting forever.
+struct pending_reply {
+  caf::typed_response_promise<bool> promise;
+  pending_reply() = default;
+  pending_reply(const pending_reply&) = delete;
+  pending_reply& operator=(const pending_reply&) = delete;
+  ~pending_reply();
+};
+
 struct wal_writer_state {
   std::shared_ptr<engine_state> engine;
   std::shared_ptr<wal_file> wal;
@@ -31,7 +42,8 @@ struct wal_writer_state {
   std::size_t groups_at_syncer = 0;
   memtable_owner_actor memtable;
   wal_syncer_actor syncer;
-  caf::typed_response_promise<bool> pending_close;
+  /// The close request's reply, until the log is synced and closed.
+  pending_reply pending_close;
   bool closing = false;
   static inline const char* name = "kepler.wal_writer";
 };

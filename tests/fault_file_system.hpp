@@ -17,6 +17,9 @@ class fault_file_system : public storage::file_system {
   /// While set, every append (or sync) of a file opened for writing fails with an I/O error.
   std::atomic<bool> fail_appends{false};
   std::atomic<bool> fail_syncs{false};
+  /// While set, reads of files whose name ends with `fail_reads_suffix` fail.
+  std::atomic<bool> fail_reads{false};
+  std::string fail_reads_suffix = ".log";
   std::atomic<int> failures{0};
 
   storage::status new_writable_file(const std::string& path,
@@ -35,7 +38,10 @@ class fault_file_system : public storage::file_system {
   }
   storage::status new_readable_file(const std::string& path,
                                     std::unique_ptr<storage::readable_file>* out) override {
-    return base_->new_readable_file(path, out);
+    std::unique_ptr<storage::readable_file> inner;
+    auto s = base_->new_readable_file(path, &inner);
+    if (s.is_ok()) *out = std::make_unique<read_file>(this, std::move(inner));
+    return s;
   }
   bool exists(const std::string& path) override { return base_->exists(path); }
   storage::status file_size(const std::string& path, std::uint64_t* size) override {
@@ -85,6 +91,29 @@ class fault_file_system : public storage::file_system {
    private:
     fault_file_system* owner_;
     std::unique_ptr<storage::writable_file> inner_;
+  };
+
+  class read_file : public storage::readable_file {
+   public:
+    read_file(fault_file_system* owner, std::unique_ptr<storage::readable_file> inner)
+        : owner_(owner), inner_(std::move(inner)) {}
+    storage::status read(std::uint64_t offset, std::size_t n, char* scratch,
+                         std::string_view* out) const override {
+      const auto& p = inner_->path();
+      const auto& suffix = owner_->fail_reads_suffix;
+      if (owner_->fail_reads && p.size() >= suffix.size() &&
+          p.compare(p.size() - suffix.size(), suffix.size(), suffix) == 0) {
+        ++owner_->failures;
+        return storage::status::io_error(p + ": injected read failure");
+      }
+      return inner_->read(offset, n, scratch, out);
+    }
+    std::uint64_t size() const override { return inner_->size(); }
+    const std::string& path() const override { return inner_->path(); }
+
+   private:
+    fault_file_system* owner_;
+    std::unique_ptr<storage::readable_file> inner_;
   };
 
   storage::file_system* base_;

@@ -64,20 +64,18 @@ struct db::impl {
   std::mutex close_mutex;
 
   caf::expected<void> submit(std::string batch, bool sync) {
-    in_flight.fetch_add(1, std::memory_order_seq_cst);
-    if (closed.load(std::memory_order_seq_cst)) {
-      in_flight.fetch_sub(1);
-      return closed_error();
-    }
-    if (engine->writes_failed()) {
-      in_flight.fetch_sub(1);
-      return engine->write_error();
-    }
+    // Counted from before the closed check until the reply, even when something throws, so
+    // close() neither misses this write nor waits for it forever.
+    struct in_flight_guard {
+      std::atomic<int>& count;
+      explicit in_flight_guard(std::atomic<int>& c) : count(c) { count.fetch_add(1); }
+      ~in_flight_guard() { count.fetch_sub(1); }
+    } guard{in_flight};
+    if (closed.load()) return closed_error();
+    if (engine->writes_failed()) return engine->write_error();
     auto done = std::make_shared<actors::completion>();
     caf::anon_send(writer, std::make_shared<actors::write_request>(std::move(batch), sync, done));
-    auto err = done->wait();
-    in_flight.fetch_sub(1, std::memory_order_seq_cst);
-    if (err) return err;
+    if (auto err = done->wait()) return err;
     return caf::unit;
   }
 

@@ -239,15 +239,26 @@ TEST_CASE("opening a directory that is not a store fails clearly") {
   REQUIRE_FALSE(missing);
   CHECK(has_code(missing.error(), ec::not_a_store));
   CHECK(kepler::to_string(missing.error()).find("not a KeplerDB store") != std::string::npos);
+  CHECK_FALSE(std::filesystem::exists(dir.file("nothing-here")));  // nothing was created
 
   // A directory with other files is never turned into a store.
   std::filesystem::create_directories(dir.path());
   std::ofstream(dir.file("notes.txt")) << "mine";
+  std::ofstream(dir.file("LOCK")) << "the user's own file";
   auto foreign = kepler::db::open(dir.path());
   REQUIRE_FALSE(foreign);
   CHECK(has_code(foreign.error(), ec::not_a_store));
   CHECK(std::filesystem::exists(dir.file("notes.txt")));
+  std::ifstream lock_file(dir.file("LOCK"));
+  std::string lock_text((std::istreambuf_iterator<char>(lock_file)), {});
+  CHECK(lock_text == "the user's own file");  // refused before it was touched
   CHECK_FALSE(std::filesystem::exists(dir.file("CURRENT")));
+}
+
+TEST_CASE("an empty path is refused") {
+  auto store = kepler::db::open("");
+  REQUIRE_FALSE(store);
+  CHECK(has_code(store.error(), ec::invalid_argument));
 }
 
 TEST_CASE("error_if_exists refuses an existing store") {

@@ -152,3 +152,22 @@ TEST_CASE("damage before a log's tail is reported as corruption naming the file 
   // Nothing was deleted or rewritten.
   CHECK(std::filesystem::file_size(victim) == size_before);
 }
+
+TEST_CASE("a log that cannot be read fails the open with an I/O error and loses nothing") {
+  temp_dir dir;
+  constexpr int n = 300;
+  {
+    auto store = kepler::db::open(dir.path());
+    REQUIRE(store);
+    for (int i = 0; i < n; ++i)
+      REQUIRE((*store)->insert(key_of(i), std::string(100, 'a' + i % 26)));
+  }
+  fault_file_system fs(kepler::storage::file_system::posix());
+  fs.fail_reads = true;
+  auto store = kepler::detail::open_with_file_system(fs, nullptr, dir.path(), {});
+  REQUIRE_FALSE(store);
+  CHECK(has_code(store.error(), ec::io_error));
+  CHECK(fs.failures > 0);
+  // A read failure is not a torn tail: nothing was cut off, and a later open finds it all.
+  check_all_present(dir.path(), n);
+}
