@@ -1,6 +1,8 @@
 #include <doctest/doctest.h>
 
 #include <atomic>
+#include <list>
+#include <map>
 #include <random>
 #include <string>
 #include <thread>
@@ -142,4 +144,53 @@ TEST_CASE("four threads read one table through a small shared block cache") {
   CHECK(errors == 0);
   CHECK(s.evictions > 0);
   CHECK(s.usage_bytes <= cache.capacity() + 4 * 1024);  // shards round their part up
+}
+
+TEST_CASE("the block cache agrees with a reference LRU over random inserts and lookups") {
+  // One shard, so the eviction order is exact; enough blocks that the slot table grows and
+  // evictions shift probe runs many times.
+  constexpr std::size_t capacity = 64 * 1024;
+  block_cache cache(capacity, 0);
+  std::list<std::uint64_t> lru;  // most recent first
+  std::map<std::uint64_t, std::pair<std::size_t, std::list<std::uint64_t>::iterator>> held;
+  std::size_t usage = 0;
+  std::mt19937_64 rng(11);
+  std::size_t differences = 0, hits = 0;
+  const std::uint64_t table = cache.new_table_id();
+  for (int op = 0; op < 20000; ++op) {
+    const std::uint64_t offset = (rng() % 300) * 4096;
+    if (rng() % 2 == 0) {
+      const bool cached = cache.lookup(table, offset) != nullptr;
+      auto it = held.find(offset);
+      differences += cached != (it != held.end()) ? 1 : 0;
+      if (it != held.end()) {
+        ++hits;
+        lru.splice(lru.begin(), lru, it->second.second);
+      }
+    } else {
+      const std::size_t bytes = 8 + 4 * (rng() % 512);
+      cache.insert(table, offset, block_of(bytes));
+      auto it = held.find(offset);
+      if (it != held.end()) {
+        usage -= it->second.first;
+        lru.erase(it->second.second);
+        held.erase(it);
+      }
+      lru.push_front(offset);
+      held[offset] = {bytes, lru.begin()};
+      usage += bytes;
+      while (usage > capacity) {
+        usage -= held[lru.back()].first;
+        held.erase(lru.back());
+        lru.pop_back();
+      }
+    }
+  }
+  const auto s = cache.stats();
+  MESSAGE("block cache vs reference LRU: 20000 operations, "
+          << hits << " hits, " << s.evictions << " evictions, " << differences << " differences");
+  CHECK(differences == 0);
+  CHECK(s.usage_bytes == usage);
+  CHECK(s.entries == held.size());
+  CHECK(s.evictions > 1000);
 }
