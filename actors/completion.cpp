@@ -38,8 +38,8 @@ void completion::signal(caf::error err) {
   if (sleeping_.load(std::memory_order_seq_cst)) futex(&state_, FUTEX_WAKE_PRIVATE, 1);
 }
 
-caf::error completion::wait() {
-  if (!done()) {
+caf::error completion::wait(bool spin) {
+  if (spin && !done()) {
     if (spinners.fetch_add(1, std::memory_order_relaxed) < max_spinners) {
       auto deadline = std::chrono::steady_clock::now() + max_spin;
       constexpr int checks_per_clock_read = 64;

@@ -15,8 +15,10 @@ class completion {
   /// Records the outcome (no error = success) and wakes the waiter. Only the first call counts.
   void signal(caf::error err = {});
 
-  /// Blocks until signalled; returns the outcome.
-  caf::error wait();
+  /// Blocks until signalled; returns the outcome. With `spin` false the caller sleeps at once:
+  /// for a sync write, which waits at least one fdatasync (~150 us and more), spinning would
+  /// only take a core from the actors doing the work.
+  caf::error wait(bool spin = true);
 
   bool done() const { return state_.load(std::memory_order_acquire) == signalled; }
 

@@ -75,7 +75,7 @@ struct db::impl {
     if (engine->writes_failed()) return engine->write_error();
     auto done = std::make_shared<actors::completion>();
     caf::anon_send(writer, std::make_shared<actors::write_request>(std::move(batch), sync, done));
-    if (auto err = done->wait()) return err;
+    if (auto err = done->wait(!sync)) return err;
     return caf::unit;
   }
 
