@@ -34,6 +34,11 @@ long futex(std::atomic<std::uint32_t>* word, int op, std::uint32_t value) {
 void completion::signal(caf::error err) {
   if (claimed_.exchange(true, std::memory_order_acq_rel)) return;
   outcome_ = std::move(err);
+  if (on_signal_) {
+    on_signal_(outcome_);
+    state_.store(signalled, std::memory_order_release);
+    return;
+  }
   state_.store(signalled, std::memory_order_seq_cst);
   if (sleeping_.load(std::memory_order_seq_cst)) futex(&state_, FUTEX_WAKE_PRIVATE, 1);
 }

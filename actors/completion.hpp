@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 
 #include <caf/error.hpp>
 
@@ -12,6 +13,12 @@ namespace kepler::actors {
 
 class completion {
  public:
+  completion() = default;
+  /// A completion nobody waits on: signalling it calls `on_signal` with the outcome instead
+  /// (how a request from an actor gets its answer back to the actor that owes the reply).
+  explicit completion(std::function<void(const caf::error&)> on_signal)
+      : on_signal_(std::move(on_signal)) {}
+
   /// Records the outcome (no error = success) and wakes the waiter. Only the first call counts.
   void signal(caf::error err = {});
 
@@ -31,6 +38,7 @@ class completion {
   std::atomic<std::uint32_t> state_{pending};
   std::atomic<bool> sleeping_{false};
   caf::error outcome_;
+  std::function<void(const caf::error&)> on_signal_;
 };
 
 }  // namespace kepler::actors

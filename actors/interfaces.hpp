@@ -14,6 +14,7 @@
 #include <caf/typed_actor.hpp>
 
 #include "actors/write_request.hpp"
+#include "kepler/db_actor.hpp"
 
 namespace kepler::actors {
 
@@ -36,9 +37,18 @@ using wal_writer_actor =
     caf::typed_actor<caf::reacts_to<write_request_ptr>, caf::reacts_to<synced_atom>,
                      caf::replies_to<close_atom>::with<bool>>;
 
-/// `open_atom`: run recovery, spawn the workers, reply with the writer (the proxy's entry
-/// point). `close_atom`: close the workers, release the LOCK, reply, stop.
-using supervisor_actor = caf::typed_actor<caf::replies_to<open_atom>::with<wal_writer_actor>,
-                                          caf::replies_to<close_atom>::with<bool>>;
+using write_done_atom = caf::atom_constant<caf::atom("wdone")>;
+
+/// The db actor users get (kepler/db_actor.hpp), plus the reports of its writes' completions:
+/// (write_done_atom, request id, outcome). It answers its own response promises.
+using db_facade_actor =
+    db_actor::extend<caf::reacts_to<write_done_atom, std::uint64_t, caf::error>>;
+
+/// `open_atom`: run recovery, spawn the workers, reply with the writer (the blocking proxy's
+/// entry point) and the db actor (actor users' entry point). `close_atom`: close the workers,
+/// release the LOCK, reply, stop.
+using supervisor_actor =
+    caf::typed_actor<caf::replies_to<open_atom>::with<wal_writer_actor, db_facade_actor>,
+                     caf::replies_to<close_atom>::with<bool>>;
 
 }  // namespace kepler::actors

@@ -4,6 +4,7 @@
 #include <caf/stateful_actor.hpp>
 #include <caf/typed_event_based_actor.hpp>
 
+#include "actors/db_facade.hpp"
 #include "actors/memtable_owner.hpp"
 #include "actors/status_error.hpp"
 #include "actors/wal_writer.hpp"
@@ -21,8 +22,10 @@ void stop_workers(supervisor_ptr self) {
   auto& st = self->state;
   if (st.writer) self->send_exit(st.writer, caf::exit_reason::user_shutdown);
   if (st.memtable) self->send_exit(st.memtable, caf::exit_reason::user_shutdown);
+  if (st.facade) self->send_exit(st.facade, caf::exit_reason::user_shutdown);
   st.writer = nullptr;
   st.memtable = nullptr;
+  st.facade = nullptr;
 }
 
 }  // namespace
@@ -45,7 +48,7 @@ supervisor_actor::behavior_type supervisor(supervisor_ptr self,
                               caf::to_string(msg.reason) + "); reopen the store to recover"));
   });
   return {
-      [self, stats_out](open_atom) -> caf::result<wal_writer_actor> {
+      [self, stats_out](open_atom) -> caf::result<wal_writer_actor, db_facade_actor> {
         auto& st = self->state;
         recovered_store rec;
         auto s = recover_store(*st.fs, st.dir, st.opts, &rec);
@@ -64,9 +67,11 @@ supervisor_actor::behavior_type supervisor(supervisor_ptr self,
         wal->file = std::move(rec.log);
         st.memtable = self->spawn(memtable_owner, st.engine, rec.mem);
         st.writer = self->spawn(wal_writer, st.engine, wal, rec.last_sequence, st.memtable);
+        st.facade = self->spawn(db_facade, st.engine, st.writer);
         self->monitor(st.memtable);
         self->monitor(st.writer);
-        return st.writer;
+        self->monitor(st.facade);
+        return {st.writer, st.facade};
       },
       [self](close_atom) -> caf::typed_response_promise<bool> {
         auto& st = self->state;

@@ -17,6 +17,7 @@ struct supervisor_state {
   std::unique_ptr<storage::file_lock> lock;
   wal_writer_actor writer;
   memtable_owner_actor memtable;
+  db_facade_actor facade;
   recovery_stats stats;
   bool closing = false;
   static inline const char* name = "kepler.supervisor";

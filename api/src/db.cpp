@@ -2,6 +2,7 @@
 // reads the published view directly (DESIGN.md §3, §4).
 
 #include "kepler/db.hpp"
+#include "kepler/db_actor.hpp"
 
 #include <atomic>
 #include <mutex>
@@ -15,6 +16,7 @@
 #include "actors/completion.hpp"
 #include "actors/engine_state.hpp"
 #include "actors/interfaces.hpp"
+#include "actors/request_checks.hpp"
 #include "actors/supervisor.hpp"
 #include "api/src/open_with_file_system.hpp"
 #include "storage_format/batch_format.hpp"
@@ -22,12 +24,6 @@
 namespace kepler {
 
 namespace {
-
-caf::error too_long(const char* what, std::size_t size, std::size_t limit) {
-  return make_error(ec::invalid_argument, std::string(what) + " of " + std::to_string(size) +
-                                              " bytes exceeds the limit of " +
-                                              std::to_string(limit) + " bytes");
-}
 
 caf::error closed_error() {
   return make_error(ec::closed, "the store is closed: open it again to use it");
@@ -56,6 +52,7 @@ struct db::impl {
   std::shared_ptr<actors::engine_state> engine;
   actors::supervisor_actor supervisor;
   actors::wal_writer_actor writer;
+  actors::db_facade_actor facade;
   actors::recovery_stats recovered;
   recovery_report report;
   std::atomic<bool> closed{false};
@@ -88,8 +85,12 @@ struct db::impl {
     caf::scoped_actor self{*system};
     caf::error failure;
     self->request(supervisor, caf::infinite, actors::open_atom::value)
-        .receive([&](actors::wal_writer_actor& w) { writer = std::move(w); },
-                 [&](caf::error& err) { failure = std::move(err); });
+        .receive(
+            [&](actors::wal_writer_actor& w, actors::db_facade_actor& f) {
+              writer = std::move(w);
+              facade = std::move(f);
+            },
+            [&](caf::error& err) { failure = std::move(err); });
     if (failure) {
       supervisor = nullptr;
       return failure;
@@ -166,9 +167,16 @@ const recovery_report& db::recovery() const {
   return impl_->report;
 }
 
+struct db_access {
+  static db::impl& of(db& store) { return *store.impl_; }
+};
+
+db_actor actor_of(db& store) {
+  return db_access::of(store).facade;
+}
+
 caf::expected<void> db::insert(std::string_view key, std::string_view value, write_options wo) {
-  if (key.size() > max_key_bytes) return too_long("key", key.size(), max_key_bytes);
-  if (value.size() > max_value_bytes) return too_long("value", value.size(), max_value_bytes);
+  if (auto err = actors::check_key_value(key, value)) return err;
   return guarded([&]() -> caf::expected<void> {
     auto rep = storage::batch::make_empty();
     storage::batch::add_put(&rep, key, value);
@@ -177,7 +185,7 @@ caf::expected<void> db::insert(std::string_view key, std::string_view value, wri
 }
 
 caf::expected<void> db::remove(std::string_view key, write_options wo) {
-  if (key.size() > max_key_bytes) return too_long("key", key.size(), max_key_bytes);
+  if (auto err = actors::check_key_value(key)) return err;
   return guarded([&]() -> caf::expected<void> {
     auto rep = storage::batch::make_empty();
     storage::batch::add_delete(&rep, key);
@@ -189,14 +197,16 @@ caf::expected<void> db::write(const write_batch& batch, write_options wo) {
   if (!batch.first_violation_.empty())
     return make_error(ec::invalid_argument, "batch refused: " + batch.first_violation_);
   if (batch.encoded_bytes() > max_batch_bytes)
-    return too_long("batch", batch.encoded_bytes(), max_batch_bytes);
+    return make_error(ec::invalid_argument, "batch of " + std::to_string(batch.encoded_bytes()) +
+                                                " bytes exceeds the limit of " +
+                                                std::to_string(max_batch_bytes) + " bytes");
   if (impl_->closed.load()) return closed_error();
   if (batch.count() == 0) return caf::unit;
   return guarded([&]() -> caf::expected<void> { return impl_->submit(batch.rep_, wo.sync); });
 }
 
 caf::expected<std::optional<std::string>> db::get(std::string_view key, read_options) const {
-  if (key.size() > max_key_bytes) return too_long("key", key.size(), max_key_bytes);
+  if (auto err = actors::check_key_value(key)) return err;
   if (impl_->closed.load(std::memory_order_acquire)) return closed_error();
   return guarded([&]() -> caf::expected<std::optional<std::string>> {
     auto view = impl_->engine->view();
@@ -221,6 +231,7 @@ caf::expected<void> db::close() {
           .receive([](bool) {}, [&](caf::error& err) { failure = std::move(err); });
     }
     impl_->writer = nullptr;
+    impl_->facade = nullptr;
     impl_->supervisor = nullptr;
     // Our own system: its destructor waits for the (now stopping) actors.
     impl_->own_system.reset();

@@ -30,6 +30,8 @@ class actor_system_config;
 
 namespace kepler {
 
+struct db_access;
+
 /// What opening the store found (db::recovery()).
 struct recovery_report {
   /// The store was created by this open.
@@ -106,6 +108,7 @@ class db {
   explicit db(std::unique_ptr<impl> p);
 
  private:
+  friend struct db_access;  // the library's own view of impl_ (kepler::actor_of)
   std::unique_ptr<impl> impl_;
 };
 

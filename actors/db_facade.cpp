@@ -1,0 +1,106 @@
+#include "actors/db_facade.hpp"
+
+#include <caf/send.hpp>
+#include <caf/stateful_actor.hpp>
+#include <caf/typed_event_based_actor.hpp>
+
+#include "actors/request_checks.hpp"
+#include "kepler/errors.hpp"
+#include "storage_format/batch_format.hpp"
+
+namespace kepler::actors {
+
+namespace {
+
+using facade_ptr = db_facade_actor::stateful_pointer<db_facade_state>;
+
+// Sends an encoded batch down the write path; the reply comes when its completion reports
+// back (write_done_atom).
+caf::typed_response_promise<bool> submit(facade_ptr self, std::string batch, bool sync) {
+  auto& st = self->state;
+  auto rp = self->make_response_promise<bool>();
+  if (st.engine->writes_failed()) {
+    rp.deliver(st.engine->write_error());
+    return rp;
+  }
+  auto id = st.next_id++;
+  st.pending.emplace(id, rp);
+  db_facade_actor me{self};
+  auto done = std::make_shared<completion>([me, id](const caf::error& outcome) {
+    caf::anon_send(me, write_done_atom::value, id, outcome);
+  });
+  self->send(st.writer, std::make_shared<write_request>(std::move(batch), sync, done));
+  return rp;
+}
+
+}  // namespace
+
+db_facade_state::~db_facade_state() {
+  for (auto& entry : pending)
+    if (entry.second.pending())
+      entry.second.deliver(make_error(ec::closed,
+                                      "the store closed before this write was "
+                                      "acknowledged: it may or may not be applied"));
+}
+
+db_facade_actor::behavior_type db_facade(facade_ptr self, std::shared_ptr<engine_state> engine,
+                                         wal_writer_actor writer) {
+  self->state.engine = std::move(engine);
+  self->state.writer = std::move(writer);
+  return {
+      [self](put_atom, std::string& key, std::string& value,
+             bool sync) -> caf::typed_response_promise<bool> {
+        if (auto err = check_key_value(key, value)) {
+          auto rp = self->make_response_promise<bool>();
+          rp.deliver(std::move(err));
+          return rp;
+        }
+        auto batch = storage::batch::make_empty();
+        storage::batch::add_put(&batch, key, value);
+        return submit(self, std::move(batch), sync);
+      },
+      [self](remove_atom, std::string& key, bool sync) -> caf::typed_response_promise<bool> {
+        if (auto err = check_key_value(key)) {
+          auto rp = self->make_response_promise<bool>();
+          rp.deliver(std::move(err));
+          return rp;
+        }
+        auto batch = storage::batch::make_empty();
+        storage::batch::add_delete(&batch, key);
+        return submit(self, std::move(batch), sync);
+      },
+      [self](write_atom, std::string& encoded, bool sync) -> caf::typed_response_promise<bool> {
+        if (auto err = check_encoded_batch(encoded)) {
+          auto rp = self->make_response_promise<bool>();
+          rp.deliver(std::move(err));
+          return rp;
+        }
+        if (storage::batch::count(encoded) == 0) {
+          auto rp = self->make_response_promise<bool>();
+          rp.deliver(true);
+          return rp;
+        }
+        return submit(self, std::move(encoded), sync);
+      },
+      [self](get_atom, const std::string& key) -> caf::result<caf::optional<std::string>> {
+        if (auto err = check_key_value(key)) return err;
+        auto view = self->state.engine->view();
+        std::string value;
+        if (view->mem->get(key, self->state.engine->last_visible(), &value) ==
+            storage::memtable::lookup::found)
+          return caf::optional<std::string>{std::move(value)};
+        return caf::optional<std::string>{};
+      },
+      [self](write_done_atom, std::uint64_t id, caf::error& outcome) {
+        auto it = self->state.pending.find(id);
+        if (it == self->state.pending.end()) return;
+        if (outcome)
+          it->second.deliver(std::move(outcome));
+        else
+          it->second.deliver(true);
+        self->state.pending.erase(it);
+      },
+  };
+}
+
+}  // namespace kepler::actors

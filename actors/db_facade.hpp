@@ -1,0 +1,31 @@
+#pragma once
+// The db actor users talk to (kepler/db_actor.hpp). Writes go into the same write path as the
+// blocking proxy's; a write's completion reports back here, and this actor answers its own
+// response promise. Reads read the published view directly.
+
+#include <cstdint>
+#include <memory>
+#include <unordered_map>
+
+#include <caf/typed_response_promise.hpp>
+
+#include "actors/engine_state.hpp"
+#include "actors/interfaces.hpp"
+
+namespace kepler::actors {
+
+struct db_facade_state {
+  std::shared_ptr<engine_state> engine;
+  wal_writer_actor writer;
+  std::unordered_map<std::uint64_t, caf::typed_response_promise<bool>> pending;
+  std::uint64_t next_id = 0;
+  /// Answers every pending request when the actor stops: none is dropped.
+  ~db_facade_state();
+  static inline const char* name = "kepler.db_facade";
+};
+
+db_facade_actor::behavior_type db_facade(db_facade_actor::stateful_pointer<db_facade_state> self,
+                                         std::shared_ptr<engine_state> engine,
+                                         wal_writer_actor writer);
+
+}  // namespace kepler::actors

@@ -1,0 +1,44 @@
+#pragma once
+// The store as a typed CAF actor, for programs that are actor systems themselves: request and
+// response instead of blocking calls. Heavy CAF headers live here, not in db.hpp.
+//
+//   kepler::db_actor store = kepler::actor_of(*db);       // db opened in your actor_system
+//   self->request(store, caf::infinite, kepler::put_atom::value, "k", "v", false)
+//     .then([](bool) { /* acknowledged: visible, in the log */ },
+//           [](caf::error& err) { /* kepler::ec, as from db::insert */ });
+//
+// Every request gets a reply, also when the store closes with it pending (ec::closed). The
+// semantics, limits and errors are those of the matching kepler::db call.
+
+#include <string>
+
+#include <caf/atom.hpp>
+#include <caf/optional.hpp>
+#include <caf/replies_to.hpp>
+#include <caf/typed_actor.hpp>
+
+#include "kepler/db.hpp"
+
+namespace kepler {
+
+using put_atom = caf::atom_constant<caf::atom("kput")>;
+using get_atom = caf::atom_constant<caf::atom("kget")>;
+using remove_atom = caf::atom_constant<caf::atom("kremove")>;
+using write_atom = caf::atom_constant<caf::atom("kwrite")>;
+
+/// (put_atom, key, value, sync) -> true: db::insert.
+/// (remove_atom, key, sync) -> true: db::remove.
+/// (write_atom, write_batch::encoding(), sync) -> true: db::write; a malformed encoding gets
+///   ec::invalid_argument and writes nothing.
+/// (get_atom, key) -> the value, or none when missing: db::get.
+using db_actor =
+    caf::typed_actor<caf::replies_to<put_atom, std::string, std::string, bool>::with<bool>,
+                     caf::replies_to<remove_atom, std::string, bool>::with<bool>,
+                     caf::replies_to<write_atom, std::string, bool>::with<bool>,
+                     caf::replies_to<get_atom, std::string>::with<caf::optional<std::string>>>;
+
+/// The actor of an open store; valid until the store is closed (later requests fail with an
+/// error from CAF that the receiver is down).
+db_actor actor_of(db& store);
+
+}  // namespace kepler
