@@ -1,5 +1,9 @@
 #include "storage_format/block.hpp"
 
+#include <algorithm>
+
+#include <cstring>
+
 #include "storage_format/coding.hpp"
 #include "storage_format/internal_key.hpp"
 
@@ -34,7 +38,74 @@ const char* decode_entry(const char* p, const char* limit, std::uint32_t* shared
   return p;
 }
 
+constexpr std::size_t tag_bytes = 8;
+constexpr std::size_t norm_bytes = sizeof(std::uint64_t);
+
+// The norm of a user key: its bytes [prefix, prefix + 8), zero-padded, as a big-endian number.
+// a <= b implies norm(a) <= norm(b) for keys sharing the prefix, so norms can be searched in
+// place of keys, with equal norms settled by comparing the keys.
+std::uint64_t norm_of(std::string_view user_key, std::size_t prefix) {
+  if (user_key.size() <= prefix) return 0;
+  const std::size_t bytes = std::min(user_key.size() - prefix, norm_bytes);
+  std::uint64_t n = 0;
+  for (std::size_t i = 0; i < bytes; ++i) {
+    n = (n << 8) | static_cast<std::uint8_t>(user_key[prefix + i]);
+  }
+  return bytes == norm_bytes ? n : n << (8 * (norm_bytes - bytes));
+}
+
 }  // namespace
+
+bool block::build_search_index() {
+  norms_.clear();
+  entries_.clear();
+  keys_.clear();
+  indexed_ = false;
+  iterator it(this);
+  std::vector<std::uint32_t> key_offsets;
+  for (it.seek_to_first(); it.valid(); it.next()) {
+    const std::string_view key = it.key();
+    if (!entries_.empty()) {
+      const indexed_entry& last = entries_.back();
+      if (compare_internal_keys(std::string_view(keys_.data() + last.key_offset, last.key_size),
+                                key) >= 0) {
+        break;  // out of order: leave the block to the entry-by-entry reader
+      }
+    }
+    entries_.push_back({static_cast<std::uint32_t>(keys_.size()),
+                        static_cast<std::uint32_t>(key.size()),
+                        static_cast<std::uint32_t>(it.value().data() - contents_.data()),
+                        static_cast<std::uint32_t>(it.value().size())});
+    keys_.append(key.data(), key.size());
+    if (keys_.size() > UINT32_MAX) break;
+  }
+  if (!it.state() || it.valid()) {
+    entries_.clear();
+    entries_.shrink_to_fit();
+    keys_.clear();
+    keys_.shrink_to_fit();
+    return false;
+  }
+  // Sorted keys all share the prefix the first and the last have in common.
+  prefix_bytes_ = 0;
+  if (!entries_.empty()) {
+    const indexed_entry& first = entries_.front();
+    const indexed_entry& last = entries_.back();
+    const char* a = keys_.data() + first.key_offset;
+    const char* b = keys_.data() + last.key_offset;
+    const std::size_t n = std::min(first.key_size, last.key_size) - tag_bytes;
+    while (prefix_bytes_ < n && a[prefix_bytes_] == b[prefix_bytes_]) ++prefix_bytes_;
+  }
+  norms_.reserve(entries_.size());
+  for (const indexed_entry& e : entries_) {
+    norms_.push_back(norm_of(std::string_view(keys_.data() + e.key_offset, e.key_size - tag_bytes),
+                             prefix_bytes_));
+  }
+  entries_.shrink_to_fit();
+  keys_.shrink_to_fit();
+  indexed_ = true;
+  return true;
+}
 
 status block::parse(std::string contents, block* out) {
   const std::size_t size = contents.size();
@@ -65,6 +136,10 @@ status block::parse(std::string contents, block* out) {
   out->contents_ = std::move(contents);
   out->restarts_offset_ = restarts_offset;
   out->num_restarts_ = num;
+  out->norms_.clear();
+  out->entries_.clear();
+  out->keys_.clear();
+  out->indexed_ = false;
   return status::ok();
 }
 
@@ -74,7 +149,50 @@ block::iterator::iterator(const block* b)
       num_restarts_(b->num_restarts_),
       current_(b->restarts_offset_),
       next_(b->restarts_offset_),
-      restart_index_(b->num_restarts_) {}
+      restart_index_(b->num_restarts_),
+      block_(b),
+      indexed_(b->indexed_),
+      count_(static_cast<std::uint32_t>(b->entries_.size())),
+      index_(count_) {}
+
+void block::iterator::move_to_indexed(std::uint32_t index) {
+  index_ = index;
+  if (index >= count_) {
+    index_ = count_;
+    key_view_ = {};
+    value_ = {};
+    return;
+  }
+  const indexed_entry& e = block_->entries_[index];
+  key_view_ = std::string_view(block_->keys_.data() + e.key_offset, e.key_size);
+  value_ = std::string_view(data_ + e.value_offset, e.value_size);
+}
+
+std::uint32_t block::iterator::indexed_lower_bound(std::string_view target) const {
+  const std::string_view user = target.substr(0, target.size() - tag_bytes);
+  const std::uint32_t prefix = block_->prefix_bytes_;
+  if (count_ == 0) return 0;
+  if (prefix > 0) {
+    // Every key in the block starts with the prefix: a target that does not is before or after
+    // all of them.
+    const char* p = block_->keys_.data() + block_->entries_[0].key_offset;
+    const int c = std::memcmp(user.data(), p, std::min<std::size_t>(user.size(), prefix));
+    if (c < 0 || (c == 0 && user.size() < prefix)) return 0;
+    if (c > 0) return count_;
+  }
+  const std::uint64_t t = norm_of(user, prefix);
+  const std::uint64_t* norms = block_->norms_.data();
+  const std::uint64_t* lo = std::lower_bound(norms, norms + count_, t);
+  const std::uint64_t* hi = std::upper_bound(lo, norms + count_, t);
+  // Among the keys with the target's norm, the first at or after the target.
+  const auto* first = std::partition_point(
+      block_->entries_.data() + (lo - norms), block_->entries_.data() + (hi - norms),
+      [&](const indexed_entry& e) {
+        return compare_internal_keys(
+                   std::string_view(block_->keys_.data() + e.key_offset, e.key_size), target) < 0;
+      });
+  return static_cast<std::uint32_t>(first - block_->entries_.data());
+}
 
 std::uint32_t block::iterator::restart_point(std::uint32_t index) const {
   return decode_fixed32(data_ + restarts_offset_ + index * restart_bytes);
@@ -86,6 +204,7 @@ void block::iterator::corrupt(const char* what, std::uint32_t offset) {
   current_ = next_ = restarts_offset_;
   restart_index_ = num_restarts_;
   key_.clear();
+  key_view_ = {};
   value_ = {};
 }
 
@@ -121,6 +240,7 @@ bool block::iterator::parse_next_entry() {
   }
   key_.resize(shared);
   key_.append(p, non_shared);
+  key_view_ = key_;
   value_ = std::string_view(p + non_shared, value_length);
   next_ = static_cast<std::uint32_t>(p + non_shared + value_length - data_);
   while (restart_index_ + 1 < num_restarts_ && restart_point(restart_index_ + 1) <= current_) {
@@ -130,12 +250,14 @@ bool block::iterator::parse_next_entry() {
 }
 
 void block::iterator::seek_to_first() {
+  if (indexed_) return move_to_indexed(0);
   if (!status_ || num_restarts_ == 0) return;
   seek_to_restart_point(0);
   parse_next_entry();
 }
 
 void block::iterator::seek_to_last() {
+  if (indexed_) return move_to_indexed(count_ == 0 ? 0 : count_ - 1);
   if (!status_ || num_restarts_ == 0) return;
   seek_to_restart_point(num_restarts_ - 1);
   while (parse_next_entry() && next_ < restarts_offset_) {
@@ -143,10 +265,12 @@ void block::iterator::seek_to_last() {
 }
 
 void block::iterator::next() {
+  if (indexed_) return move_to_indexed(index_ + 1);
   parse_next_entry();
 }
 
 void block::iterator::prev() {
+  if (indexed_) return move_to_indexed(index_ == 0 ? count_ : index_ - 1);
   if (!status_) return;
   const std::uint32_t original = current_;
   // Back to the restart point before the current entry, then forward to the entry before it.
@@ -164,6 +288,7 @@ void block::iterator::prev() {
 }
 
 void block::iterator::seek(std::string_view target) {
+  if (indexed_) return move_to_indexed(indexed_lower_bound(target));
   if (!status_ || num_restarts_ == 0) return;
   const char* limit = data_ + restarts_offset_;
   // The last restart point whose key is before the target; its entries start the scan.

@@ -3,10 +3,15 @@
 // search over the restart points and moves both ways. Keys are internal keys. Every offset and
 // length read from the block is checked against its bounds, so a damaged block yields a
 // corruption status, never a read past its buffer.
+//
+// A block kept in the block cache can also carry a search index (build_search_index): every key
+// decoded once, with a dense array of 8-byte normalized keys, so a seek is a binary search that
+// touches a few cache lines instead of a scan through a restart interval.
 
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "storage_format/status.hpp"
 
@@ -22,8 +27,18 @@ class block {
   block(block&&) = default;
   block& operator=(block&&) = default;
 
-  /// Bytes held, what a block cache charges for it.
-  std::size_t size() const { return contents_.size(); }
+  /// Decodes every entry into a search index that seek, next and prev then use. Leaves the block
+  /// without one (false) when an entry is malformed or keys do not strictly ascend: the
+  /// entry-by-entry reader then reports the damage where it meets it. Meant for blocks whose
+  /// checksum was verified, before they are shared (not thread-safe).
+  bool build_search_index();
+  bool has_search_index() const { return indexed_; }
+
+  /// Bytes held (contents and search index), what a block cache charges for it.
+  std::size_t size() const {
+    return contents_.size() + norms_.size() * sizeof(std::uint64_t) +
+           entries_.size() * sizeof(indexed_entry) + keys_.size();
+  }
 
   class iterator;
 
@@ -31,6 +46,21 @@ class block {
   std::string contents_;
   std::uint32_t restarts_offset_ = 0;  // where the restart array starts: the end of the entries
   std::uint32_t num_restarts_ = 0;
+
+  // The search index. Entry i's user key starts with the block's common user-key prefix (its
+  // first prefix_bytes_); norms_[i] is the next 8 bytes of its user key, zero-padded, read
+  // big-endian, so norms ascend with the keys and a smaller norm means a smaller key.
+  struct indexed_entry {
+    std::uint32_t key_offset;  // into keys_
+    std::uint32_t key_size;
+    std::uint32_t value_offset;  // into contents_
+    std::uint32_t value_size;
+  };
+  std::vector<std::uint64_t> norms_;
+  std::vector<indexed_entry> entries_;
+  std::string keys_;  // every full key, back to back
+  std::uint32_t prefix_bytes_ = 0;
+  bool indexed_ = false;
 };
 
 /// Reads one block; the block must outlive it. Not thread-safe; any number may share a block.
@@ -39,7 +69,7 @@ class block::iterator {
   explicit iterator(const block* b);
 
   /// False at either end, before the first positioning call, and after corruption.
-  bool valid() const { return current_ < restarts_offset_; }
+  bool valid() const { return indexed_ ? index_ < count_ : current_ < restarts_offset_; }
   /// Corruption met while moving; the iterator stays invalid after it.
   const status& state() const { return status_; }
 
@@ -53,7 +83,7 @@ class block::iterator {
   void prev();
 
   /// REQUIRES: valid(). Views stay valid until the iterator moves.
-  std::string_view key() const { return key_; }
+  std::string_view key() const { return key_view_; }
   std::string_view value() const { return value_; }
 
  private:
@@ -61,6 +91,9 @@ class block::iterator {
   void seek_to_restart_point(std::uint32_t index);
   bool parse_next_entry();
   void corrupt(const char* what, std::uint32_t offset);
+  // The search index's counterparts.
+  void move_to_indexed(std::uint32_t index);
+  std::uint32_t indexed_lower_bound(std::string_view target) const;
 
   const char* data_;
   std::uint32_t restarts_offset_;
@@ -69,7 +102,12 @@ class block::iterator {
   std::uint32_t next_;           // offset just past the current entry
   std::uint32_t restart_index_;  // the restart point at or before current_
   std::string key_;
+  std::string_view key_view_;
   std::string_view value_;
+  const block* block_;
+  bool indexed_;
+  std::uint32_t count_ = 0;  // entries in the search index
+  std::uint32_t index_ = 0;  // the current entry; count_ when invalid
   status status_;
 };
 

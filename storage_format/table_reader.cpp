@@ -141,7 +141,11 @@ status table_reader::data_block(const read_options& options, std::size_t i,
   auto b = std::make_shared<block>();
   status s = block::parse(std::move(contents), b.get());
   if (!s) return block_damage(i, s);
-  if (to_cache) cache_->insert(cache_id_, h.offset, b);
+  if (to_cache) {
+    // Verified above, so its keys can be decoded once for every later seek.
+    b->build_search_index();
+    cache_->insert(cache_id_, h.offset, b);
+  }
   *out = std::move(b);
   return status::ok();
 }

@@ -42,9 +42,11 @@ std::string build(const std::vector<std::pair<std::string, std::string>>& entrie
   return std::string(contents);
 }
 
-block parse_ok(std::string contents) {
+block parse_ok(std::string contents, bool search_index = false) {
   block b;
   REQUIRE(block::parse(std::move(contents), &b).is_ok());
+  if (search_index) REQUIRE(b.build_search_index());
+  CHECK(b.has_search_index() == search_index);
   return b;
 }
 
@@ -80,68 +82,140 @@ walk walk_block(const block& b, const std::vector<std::string>& targets) {
 
 TEST_CASE("a block returns its entries in order, forwards and backwards, at any restart interval") {
   const auto entries = sample_entries(200);
-  for (int interval : {1, 2, 16, 1000}) {
-    CAPTURE(interval);
-    const block b = parse_ok(build(entries, interval));
-    block::iterator it(&b);
-    std::size_t i = 0;
-    for (it.seek_to_first(); it.valid(); it.next(), ++i) {
-      REQUIRE(i < entries.size());
-      CHECK(it.key() == entries[i].first);
-      CHECK(it.value() == entries[i].second);
-    }
-    CHECK(i == entries.size());
-    CHECK(it.state().is_ok());
+  for (const bool search_index : {false, true})
+    for (int interval : {1, 2, 16, 1000}) {
+      CAPTURE(interval);
+      CAPTURE(search_index);
+      const block b = parse_ok(build(entries, interval), search_index);
+      block::iterator it(&b);
+      std::size_t i = 0;
+      for (it.seek_to_first(); it.valid(); it.next(), ++i) {
+        REQUIRE(i < entries.size());
+        CHECK(it.key() == entries[i].first);
+        CHECK(it.value() == entries[i].second);
+      }
+      CHECK(i == entries.size());
+      CHECK(it.state().is_ok());
 
-    for (it.seek_to_last(); it.valid(); it.prev()) {
-      REQUIRE(i > 0);
-      --i;
-      CHECK(it.key() == entries[i].first);
-      CHECK(it.value() == entries[i].second);
+      for (it.seek_to_last(); it.valid(); it.prev()) {
+        REQUIRE(i > 0);
+        --i;
+        CHECK(it.key() == entries[i].first);
+        CHECK(it.value() == entries[i].second);
+      }
+      CHECK(i == 0);
+      CHECK(it.state().is_ok());
     }
-    CHECK(i == 0);
-    CHECK(it.state().is_ok());
-  }
 }
 
 TEST_CASE("a block seek lands on the first entry at or after the target") {
   const auto entries = sample_entries(300);
-  const block b = parse_ok(build(entries, 16));
-  std::mt19937 rng(7);
-  for (std::size_t i = 0; i < entries.size(); ++i) {
-    block::iterator it(&b);
-    it.seek(entries[i].first);
-    REQUIRE(it.valid());
-    CHECK(it.key() == entries[i].first);
-    // A target just after this entry (same user key, older sequence) lands on the next entry.
-    parsed_internal_key p;
-    REQUIRE(parse_internal_key(entries[i].first, &p));
-    if (p.sequence > 0) {
-      it.seek(ikey(p.user_key, p.sequence - 1));
-      if (i + 1 < entries.size()) {
-        REQUIRE(it.valid());
-        CHECK(it.key() == entries[i + 1].first);
-      } else {
+  for (const bool search_index : {false, true}) {
+    CAPTURE(search_index);
+    const block b = parse_ok(build(entries, 16), search_index);
+    for (std::size_t i = 0; i < entries.size(); ++i) {
+      block::iterator it(&b);
+      it.seek(entries[i].first);
+      REQUIRE(it.valid());
+      CHECK(it.key() == entries[i].first);
+      // A target just after this entry (same user key, older sequence) lands on the next entry.
+      parsed_internal_key p;
+      REQUIRE(parse_internal_key(entries[i].first, &p));
+      if (p.sequence > 0) {
+        it.seek(ikey(p.user_key, p.sequence - 1));
+        if (i + 1 < entries.size()) {
+          REQUIRE(it.valid());
+          CHECK(it.key() == entries[i + 1].first);
+        } else {
+          CHECK_FALSE(it.valid());
+        }
+      }
+      // Moving back from a seek reaches the previous entry.
+      it.seek(entries[i].first);
+      it.prev();
+      if (i == 0) {
         CHECK_FALSE(it.valid());
+      } else {
+        REQUIRE(it.valid());
+        CHECK(it.key() == entries[i - 1].first);
       }
     }
-    // Moving back from a seek reaches the previous entry.
-    it.seek(entries[i].first);
-    it.prev();
-    if (i == 0) {
-      CHECK_FALSE(it.valid());
-    } else {
-      REQUIRE(it.valid());
-      CHECK(it.key() == entries[i - 1].first);
+    block::iterator it(&b);
+    it.seek(lookup_key(std::string(10, '\xff'), 0));
+    CHECK_FALSE(it.valid());
+    CHECK(it.state().is_ok());
+    it.seek(lookup_key("", max_sequence_number));
+    REQUIRE(it.valid());
+    CHECK(it.key() == entries.front().first);
+  }
+}
+
+TEST_CASE("a block's search index seeks where the entry-by-entry reader does") {
+  // Many versions of few user keys (equal norms), keys that are prefixes of others, NUL and 0xff
+  // bytes, long shared prefixes: every seek target lands on the same entry both ways.
+  std::mt19937 rng(11);
+  std::size_t seeks = 0;
+  for (int round = 0; round < 50; ++round) {
+    const std::string prefix(rng() % 3 == 0 ? 0 : rng() % 20, 'p');
+    auto random_user_key = [&] {
+      std::string k = prefix;
+      const std::size_t n = rng() % 12;
+      for (std::size_t i = 0; i < n; ++i) k.push_back("\0a\xff"[rng() % 3]);
+      return k;
+    };
+    std::map<std::string, std::string, bool (*)(const std::string&, const std::string&)> sorted(
+        [](const std::string& a, const std::string& b) { return compare_internal_keys(a, b) < 0; });
+    const std::size_t n = rng() % 200;
+    for (std::size_t i = 0; i < n; ++i) {
+      sorted.emplace(ikey(random_user_key(), rng() % 5), std::to_string(i));
+    }
+    const std::string contents = build({sorted.begin(), sorted.end()}, 1 + rng() % 16);
+    const block plain = parse_ok(contents);
+    const block indexed = parse_ok(contents, true);
+    for (int t = 0; t < 200; ++t) {
+      const std::string target = ikey(random_user_key(), rng() % 6);
+      block::iterator a(&plain);
+      block::iterator b(&indexed);
+      a.seek(target);
+      b.seek(target);
+      REQUIRE(a.valid() == b.valid());
+      if (a.valid()) {
+        CHECK(a.key() == b.key());
+        CHECK(a.value() == b.value());
+        a.prev();
+        b.prev();
+        REQUIRE(a.valid() == b.valid());
+        if (a.valid()) CHECK(a.key() == b.key());
+      }
+      ++seeks;
     }
   }
-  block::iterator it(&b);
-  it.seek(lookup_key(std::string(10, '\xff'), 0));
-  CHECK_FALSE(it.valid());
-  CHECK(it.state().is_ok());
-  it.seek(lookup_key("", max_sequence_number));
-  REQUIRE(it.valid());
-  CHECK(it.key() == entries.front().first);
+  MESSAGE("search index vs entry-by-entry reader: " << seeks << " seeks, 0 differences");
+}
+
+TEST_CASE("a block with a bad entry or keys out of order gets no search index") {
+  // One entry whose key and value run past the entries.
+  std::string contents;
+  put_varint32(&contents, 0);
+  put_varint32(&contents, 9);
+  put_varint32(&contents, 100);
+  contents += std::string(9, 'k') + "v";
+  put_fixed32(&contents, 0);
+  put_fixed32(&contents, 1);
+  block bad;
+  REQUIRE(block::parse(contents, &bad).is_ok());
+  CHECK_FALSE(bad.build_search_index());
+  CHECK_FALSE(bad.has_search_index());
+  block::iterator it(&bad);
+  it.seek_to_first();
+  CHECK(it.state().code() == status_code::corruption);
+
+  block_builder builder(16);
+  builder.add(ikey("b", 1), "1");
+  builder.add(ikey("a", 1), "2");  // the builder trusts its caller's order
+  block unordered;
+  REQUIRE(block::parse(std::string(builder.finish()), &unordered).is_ok());
+  CHECK_FALSE(unordered.build_search_index());
 }
 
 TEST_CASE("an empty block has one restart point and no entries") {
