@@ -9,7 +9,9 @@ packages=(
   libboost-filesystem-dev  # Boost.Filesystem
   doctest-dev              # the tests
   libbenchmark-dev         # micro benchmarks
-  libleveldb-dev           # the benchmark's comparison peer
+  libleveldb-dev           # the benchmark's comparison peers: LevelDB,
+  librocksdb-dev           #   RocksDB
+  liblmdb-dev              #   and LMDB
 )
 
 missing=()

@@ -1,9 +1,10 @@
 #pragma once
 // The small interface every benchmarked engine implements, so one workload drives KeplerDB and
-// its peers with the same keys, values and settings.
+// its peers with the same keys, values and settings. Every call may come from several client
+// threads at once.
 
+#include <cstddef>
 #include <memory>
-#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -11,9 +12,14 @@
 
 namespace kepler::bench {
 
+/// What every engine is opened with. The fairness rules of the comparison live here: no
+/// compression anywhere, bloom filters of bloom_bits_per_key, the same memtable size.
 struct engine_settings {
   std::string dir;
   std::size_t memtable_bytes = 4 << 20;
+  int bloom_bits_per_key = 10;
+  /// LMDB only: the size of its memory map, the largest the store can grow to.
+  std::size_t lmdb_map_bytes = std::size_t{64} << 30;
   /// KeplerDB only: scheduler workers (0: its default) and idle polling (0: its default).
   std::size_t kepler_workers = 0;
   std::size_t kepler_poll = 0;
@@ -22,23 +28,51 @@ struct engine_settings {
   int kepler_user_system = 0;
 };
 
+/// An ordered cursor over a store's keys (readseq, readreverse, seekrandom, YCSB E).
+class iterator {
+ public:
+  virtual ~iterator() = default;
+  virtual void seek_to_first() = 0;
+  virtual void seek_to_last() = 0;
+  /// Positions at the first key >= target.
+  virtual void seek(std::string_view target) = 0;
+  virtual bool valid() const = 0;
+  virtual void next() = 0;
+  virtual void prev() = 0;
+  virtual std::string_view key() const = 0;
+  virtual std::string_view value() const = 0;
+  /// Error text, empty when fine.
+  virtual std::string status() const = 0;
+};
+
+using key_values = std::vector<std::pair<std::string, std::string>>;
+
 class engine {
  public:
   virtual ~engine() = default;
   virtual std::string name() const = 0;
   /// Each returns an error text, empty on success.
   virtual std::string put(std::string_view key, std::string_view value, bool sync) = 0;
-  virtual std::string write_batch(const std::vector<std::pair<std::string, std::string>>& kvs,
-                                  bool sync) = 0;
+  virtual std::string remove(std::string_view key, bool sync) = 0;
+  virtual std::string write_batch(const key_values& kvs, bool sync) = 0;
   /// Sets *found; error text on failure.
   virtual std::string get(std::string_view key, std::string* value, bool* found) = 0;
+  /// A cursor over the store as of now, or nullptr when the engine has no scans (yet).
+  virtual std::unique_ptr<iterator> new_iterator() = 0;
 };
 
-/// Opens a fresh store of the named engine ("kepler", "leveldb") in settings.dir; nullptr and
-/// *error when it cannot.
+/// Opens a fresh or existing store of the named engine in settings.dir; nullptr and *error
+/// when it cannot.
 std::unique_ptr<engine> open_engine(const std::string& name, const engine_settings& settings,
                                     std::string* error);
-/// The engines this build can drive.
+/// The engines this build can drive, KeplerDB first.
 std::vector<std::string> available_engines();
+
+/// One opener per engine, each in its engine_<name>.cpp; the peers' exist only when their
+/// library was found at configure time.
+std::unique_ptr<engine> open_kepler(const engine_settings& settings, std::string* error);
+std::unique_ptr<engine> open_leveldb(const engine_settings& settings, std::string* error);
+std::unique_ptr<engine> open_rocksdb(const engine_settings& settings, std::string* error);
+std::unique_ptr<engine> open_lmdb(const engine_settings& settings, std::string* error);
 
 }  // namespace kepler::bench

@@ -1,0 +1,81 @@
+// KeplerDB through its public blocking API. It has no iterators yet: scans report "not
+// supported" (new_iterator returns nullptr).
+
+#include <caf/actor_system.hpp>
+#include <caf/actor_system_config.hpp>
+
+#include "engine.hpp"
+#include "kepler/db.hpp"
+
+namespace kepler::bench {
+
+namespace {
+
+std::string error_text(const caf::expected<void>& r) {
+  return r ? std::string{} : kepler::to_string(r.error());
+}
+
+class kepler_engine : public engine {
+ public:
+  explicit kepler_engine(std::unique_ptr<kepler::db> store) : store_(std::move(store)) {}
+  // A store in a user's actor system: the store closes before the system goes.
+  kepler_engine(std::unique_ptr<caf::actor_system_config> cfg,
+                std::unique_ptr<caf::actor_system> system, std::unique_ptr<kepler::db> store)
+      : cfg_(std::move(cfg)), system_(std::move(system)), store_(std::move(store)) {}
+  ~kepler_engine() override {
+    if (store_) store_->close();
+  }
+  std::string name() const override { return "kepler"; }
+  std::string put(std::string_view key, std::string_view value, bool sync) override {
+    return error_text(store_->insert(key, value, kepler::write_options{sync}));
+  }
+  std::string remove(std::string_view key, bool sync) override {
+    return error_text(store_->remove(key, kepler::write_options{sync}));
+  }
+  std::string write_batch(const key_values& kvs, bool sync) override {
+    kepler::write_batch batch;
+    for (auto& [k, v] : kvs) batch.insert(k, v);
+    return error_text(store_->write(batch, kepler::write_options{sync}));
+  }
+  std::string get(std::string_view key, std::string* value, bool* found) override {
+    auto r = store_->get(key);
+    if (!r) return kepler::to_string(r.error());
+    *found = r->has_value();
+    if (*found) *value = std::move(**r);
+    return {};
+  }
+  std::unique_ptr<iterator> new_iterator() override { return nullptr; }
+
+ private:
+  std::unique_ptr<caf::actor_system_config> cfg_;
+  std::unique_ptr<caf::actor_system> system_;
+  std::unique_ptr<kepler::db> store_;
+};
+
+}  // namespace
+
+std::unique_ptr<engine> open_kepler(const engine_settings& settings, std::string* error) {
+  kepler::options opts;
+  opts.memtable_bytes = settings.memtable_bytes;
+  opts.worker_threads = settings.kepler_workers;
+  if (settings.kepler_poll != 0) opts.worker_poll_attempts = settings.kepler_poll;
+  if (settings.kepler_user_system != 0) {
+    auto cfg = std::make_unique<caf::actor_system_config>();
+    if (settings.kepler_user_system == 2) kepler::db::tune_scheduler(*cfg, opts);
+    auto system = std::make_unique<caf::actor_system>(*cfg);
+    auto store = kepler::db::open(*system, settings.dir, opts);
+    if (!store) {
+      *error = kepler::to_string(store.error());
+      return nullptr;
+    }
+    return std::make_unique<kepler_engine>(std::move(cfg), std::move(system), std::move(*store));
+  }
+  auto store = kepler::db::open(settings.dir, opts);
+  if (!store) {
+    *error = kepler::to_string(store.error());
+    return nullptr;
+  }
+  return std::make_unique<kepler_engine>(std::move(*store));
+}
+
+}  // namespace kepler::bench

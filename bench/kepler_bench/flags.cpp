@@ -1,0 +1,157 @@
+// Parsing kepler-bench's flags. Every value is checked; a bad one is reported with the flag's
+// name and the driver exits with status 2.
+
+#include "flags.hpp"
+
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <sstream>
+
+#include "workload.hpp"
+
+namespace kepler::bench {
+
+namespace {
+
+bool parse_size(const std::string& text, std::size_t* out) {
+  if (text.empty() || text.size() > 19 || text.find_first_not_of("0123456789") != std::string::npos)
+    return false;
+  *out = std::stoull(text);
+  return true;
+}
+
+bool parse_bool(const std::string& text, bool* out) {
+  if (text == "1" || text == "true") return *out = true, true;
+  if (text == "0" || text == "false") return *out = false, true;
+  return false;
+}
+
+struct size_flag {
+  std::size_t* target;
+  std::size_t min, max;
+};
+
+}  // namespace
+
+std::vector<std::string> split_list(const std::string& text) {
+  std::vector<std::string> items;
+  std::stringstream ss(text);
+  for (std::string item; std::getline(ss, item, ',');)
+    if (!item.empty()) items.push_back(item);
+  return items;
+}
+
+void print_usage(std::FILE* to) {
+  std::fprintf(
+      to,
+      "usage: kepler-bench [--flag=value ...]\n"
+      "db_bench-style workloads against KeplerDB and its peers, one store per engine, the\n"
+      "workloads run in order on it. Results: one line per workload and engine; with\n"
+      "--engine=all a table of time per op and the ratio kepler/peer from the same run.\n"
+      "\n"
+      "  --engine=NAME          kepler, leveldb, rocksdb, lmdb (those built in) or all (all)\n"
+      "  --benchmarks=a,b,...   workloads, run in order (default: %s)\n"
+      "  --num=N                entries of the fill workloads (100000)\n"
+      "  --reads=N              operations of the read workloads; 0 means --num (0)\n"
+      "  --sync_num=N           writes of fillsync, and of each fillsync8 thread (2000)\n"
+      "  --threads=N            client threads sharing each workload's operations (1, max %zu)\n"
+      "  --key_size=N           key bytes, %zu..%zu (16)\n"
+      "  --value_size=N         value bytes (100)\n"
+      "  --batch_size=N         entries per batch of fillbatch (1000)\n"
+      "  --sync=0|1             every write of every workload is a sync write (0)\n"
+      "  --histogram=0|1        latency percentiles and a histogram per workload (0)\n"
+      "  --json=FILE            also write every result as JSON to FILE\n"
+      "  --db=DIR               where stores are made, one subdirectory per engine\n"
+      "                         (default: <tmp>/kepler-bench); removed first unless\n"
+      "  --use_existing_db=0|1  keep and reopen the stores from an earlier run (0)\n"
+      "  --ycsb_records=N       records the YCSB workloads load (100000)\n"
+      "  --ycsb_ops=N           operations of each YCSB workload (100000)\n"
+      "  --memtable_bytes=N     memtable / write buffer size of every LSM (4194304)\n"
+      "  --seed=N               seed of the key sequences (301); same for every engine\n"
+      "  --kepler_workers=N     KeplerDB's scheduler threads (0: its default)\n"
+      "  --kepler_poll=N        KeplerDB's idle poll attempts (0: its default)\n"
+      "  --kepler_user_system=0|1|2  KeplerDB's actor system: 0 its own, 1 a user's with\n"
+      "                         CAF's defaults, 2 a user's tuned by db::tune_scheduler\n"
+      "  --help                 this text\n"
+      "\nworkloads:\n",
+      flags{}.benchmarks.c_str(), max_threads, min_key_size, max_key_size);
+  for (auto& w : workloads()) std::fprintf(to, "  %-12s %s\n", w.name, w.description);
+  std::fprintf(to,
+               "\nWorkloads that need scans print \"not supported by kepler yet\" for KeplerDB,\n"
+               "which has no iterators yet. The YCSB workloads load --ycsb_records records\n"
+               "first (ycsb-load) unless --use_existing_db. Exit status: 0 done, 1 an engine\n"
+               "failed, 2 a bad flag.\n");
+}
+
+parse_outcome parse_flags(const std::vector<std::string>& args, flags* f, std::string* error) {
+  if (f->db.empty()) f->db = (std::filesystem::temp_directory_path() / "kepler-bench").string();
+  const std::map<std::string, size_flag> sizes{
+      {"num", {&f->num, 1, SIZE_MAX}},
+      {"reads", {&f->reads, 0, SIZE_MAX}},
+      {"sync_num", {&f->sync_num, 1, SIZE_MAX}},
+      {"threads", {&f->threads, 1, max_threads}},
+      {"key_size", {&f->key_size, min_key_size, max_key_size}},
+      {"value_size", {&f->value_size, 0, std::size_t{64} << 20}},
+      {"batch_size", {&f->batch_size, 1, SIZE_MAX}},
+      {"ycsb_records", {&f->ycsb_records, 1, SIZE_MAX}},
+      {"ycsb_ops", {&f->ycsb_ops, 1, SIZE_MAX}},
+      {"memtable_bytes", {&f->memtable_bytes, 64 << 10, SIZE_MAX}},
+      {"seed", {&f->seed, 0, SIZE_MAX}},
+      {"kepler_workers", {&f->kepler_workers, 0, max_threads}},
+      {"kepler_poll", {&f->kepler_poll, 0, SIZE_MAX}},
+      {"kepler_user_system", {&f->kepler_user_system, 0, 2}}};
+  const std::map<std::string, bool*> bools{
+      {"sync", &f->sync}, {"histogram", &f->histogram}, {"use_existing_db", &f->use_existing_db}};
+  const std::map<std::string, std::string*> texts{
+      {"engine", &f->engine}, {"benchmarks", &f->benchmarks}, {"json", &f->json}, {"db", &f->db}};
+  for (auto& arg : args) {
+    if (arg == "--help" || arg == "-h") return parse_outcome::help;
+    auto eq = arg.find('=');
+    if (arg.rfind("--", 0) != 0) {
+      *error = "bad argument '" + arg + "' (want --flag=value)";
+      return parse_outcome::bad;
+    }
+    auto name = arg.substr(2, eq == std::string::npos ? std::string::npos : eq - 2);
+    bool has_value = eq != std::string::npos;
+    auto value = has_value ? arg.substr(eq + 1) : std::string{};
+    if (auto b = bools.find(name); b != bools.end()) {
+      if (!has_value) value = "1";  // --sync means --sync=1
+      if (!parse_bool(value, b->second)) {
+        *error = "--" + name + ": bad value '" + value + "' (want 0 or 1)";
+        return parse_outcome::bad;
+      }
+    } else if (!has_value && (sizes.count(name) || texts.count(name))) {
+      *error = "--" + name + " needs a value (--" + name + "=...)";
+      return parse_outcome::bad;
+    } else if (auto s = sizes.find(name); s != sizes.end()) {
+      auto& [target, min, max] = s->second;
+      if (!parse_size(value, target) || *target < min || *target > max) {
+        *error = "--" + name + ": bad value '" + value + "' (want a whole number from " +
+                 std::to_string(min) + " to " + std::to_string(max) + ")";
+        return parse_outcome::bad;
+      }
+    } else if (auto t = texts.find(name); t != texts.end()) {
+      if (value.empty()) {
+        *error = "--" + name + ": empty value";
+        return parse_outcome::bad;
+      }
+      *t->second = value;
+    } else {
+      *error = "unknown flag --" + name;
+      return parse_outcome::bad;
+    }
+  }
+  for (auto& w : split_list(f->benchmarks))
+    if (!find_workload(w)) {
+      *error = "--benchmarks: unknown workload '" + w + "'";
+      return parse_outcome::bad;
+    }
+  if (split_list(f->benchmarks).empty()) {
+    *error = "--benchmarks: no workload named";
+    return parse_outcome::bad;
+  }
+  return parse_outcome::run;
+}
+
+}  // namespace kepler::bench

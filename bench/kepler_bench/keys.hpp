@@ -1,0 +1,40 @@
+#pragma once
+// The keys and values every engine receives: the same bytes in the same order for all.
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace kepler::bench {
+
+/// Each family of keys starts with its own letter, so workloads that must not meet never do
+/// (readmissing's keys are never written; YCSB's records are apart from the fills').
+enum class key_space : char {
+  fill = 'k',      // fillseq, fillrandom, overwrite, fillbatch, reads, deleterandom
+  missing = 'm',   // readmissing: never written
+  sync = 's',      // fillsync
+  threaded = 't',  // fillsync8
+  ycsb = 'y',      // YCSB records and inserts
+  idle = 'i',      // idle
+};
+
+/// The space letter, then `index` in decimal, zero-padded to `size` bytes (so keys sort by
+/// index). REQUIRES: size >= 8 and index < 10^(size-1).
+std::string make_key(key_space space, std::uint64_t index, std::size_t size);
+
+/// Values of one size: `size` random letters, different for different indexes. They are slices
+/// of one random buffer (as in db_bench), so a value costs no random generator inside the
+/// timed loop. Thread-safe once constructed.
+class value_pool {
+ public:
+  explicit value_pool(std::size_t size);
+  std::string_view value(std::uint64_t index) const;
+  std::size_t size() const { return size_; }
+
+ private:
+  std::size_t size_;
+  std::string bytes_;
+};
+
+}  // namespace kepler::bench

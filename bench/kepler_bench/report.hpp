@@ -1,0 +1,31 @@
+#pragma once
+// What kepler-bench prints: db_bench's one line per workload, the space line after writes, the
+// histogram when asked, and the table of time per op with the ratio kepler/peer.
+
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "flags.hpp"
+#include "workload.hpp"
+
+namespace kepler::bench {
+
+/// Every engine's figures for one workload (a row of the table).
+struct engine_totals {
+  std::string engine;
+  std::uint64_t user_bytes_written = 0;
+  space_figures space;
+};
+
+void print_header(std::FILE* to, const flags& f, const std::string& date,
+                  const std::vector<std::string>& engines);
+void print_result(std::FILE* to, const result& r);
+void print_engine_totals(std::FILE* to, const engine_totals& t);
+/// Rows: workloads in order; columns: us/op per engine, then kepler/peer for each peer. Below 1
+/// KeplerDB is faster. Workloads an engine does not support show "n/s".
+void print_ratio_table(std::FILE* to, const std::vector<std::string>& engines,
+                       const std::vector<std::string>& workloads,
+                       const std::vector<result>& results);
+
+}  // namespace kepler::bench
