@@ -1,8 +1,10 @@
 #include "actors/db_facade.hpp"
 
+#include <caf/actor_cast.hpp>
 #include <caf/send.hpp>
 #include <caf/stateful_actor.hpp>
 #include <caf/typed_event_based_actor.hpp>
+#include <caf/weak_intrusive_ptr.hpp>
 
 #include "actors/request_checks.hpp"
 #include "kepler/errors.hpp"
@@ -19,15 +21,21 @@ using facade_ptr = db_facade_actor::stateful_pointer<db_facade_state>;
 caf::typed_response_promise<bool> submit(facade_ptr self, std::string batch, bool sync) {
   auto& st = self->state;
   auto rp = self->make_response_promise<bool>();
+  if (st.closing) {
+    rp.deliver(make_error(ec::closed, "the store is closing"));
+    return rp;
+  }
   if (st.engine->writes_failed()) {
     rp.deliver(st.engine->write_error());
     return rp;
   }
   auto id = st.next_id++;
   st.pending.emplace(id, rp);
-  db_facade_actor me{self};
+  // A weak handle: a request in flight must not keep this actor alive (DESIGN.md §8).
+  caf::weak_actor_ptr me = self->ctrl();
   auto done = std::make_shared<completion>([me, id](const caf::error& outcome) {
-    caf::anon_send(me, write_done_atom::value, id, outcome);
+    if (auto strong = me.lock())
+      caf::anon_send(caf::actor_cast<db_facade_actor>(strong), write_done_atom::value, id, outcome);
   });
   self->send(st.writer, std::make_shared<write_request>(std::move(batch), sync, done));
   return rp;
@@ -36,6 +44,7 @@ caf::typed_response_promise<bool> submit(facade_ptr self, std::string batch, boo
 }  // namespace
 
 db_facade_state::~db_facade_state() {
+  if (closed.pending()) closed.deliver(make_error(ec::closed, "the db actor stopped"));
   for (auto& entry : pending)
     if (entry.second.pending())
       entry.second.deliver(make_error(ec::closed,
@@ -99,6 +108,15 @@ db_facade_actor::behavior_type db_facade(facade_ptr self, std::shared_ptr<engine
         else
           it->second.deliver(true);
         self->state.pending.erase(it);
+        if (self->state.closing && self->state.pending.empty() && self->state.closed.pending())
+          self->state.closed.deliver(true);
+      },
+      [self](close_atom) -> caf::typed_response_promise<bool> {
+        auto& st = self->state;
+        st.closing = true;
+        st.closed = self->make_response_promise<bool>();
+        if (st.pending.empty()) st.closed.deliver(true);
+        return st.closed;
       },
   };
 }

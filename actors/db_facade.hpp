@@ -19,6 +19,9 @@ struct db_facade_state {
   wal_writer_actor writer;
   std::unordered_map<std::uint64_t, caf::typed_response_promise<bool>> pending;
   std::uint64_t next_id = 0;
+  /// Set by close_atom: writes are refused; `closed` is answered once `pending` is empty.
+  bool closing = false;
+  caf::typed_response_promise<bool> closed;
   /// Answers every pending request when the actor stops: none is dropped.
   ~db_facade_state();
   static inline const char* name = "kepler.db_facade";

@@ -40,9 +40,10 @@ using wal_writer_actor =
 using write_done_atom = caf::atom_constant<caf::atom("wdone")>;
 
 /// The db actor users get (kepler/db_actor.hpp), plus the reports of its writes' completions:
-/// (write_done_atom, request id, outcome). It answers its own response promises.
-using db_facade_actor =
-    db_actor::extend<caf::reacts_to<write_done_atom, std::uint64_t, caf::error>>;
+/// (write_done_atom, request id, outcome), and `close_atom`: refuse new writes, reply once every
+/// pending one is answered. It answers its own response promises.
+using db_facade_actor = db_actor::extend<caf::reacts_to<write_done_atom, std::uint64_t, caf::error>,
+                                         caf::replies_to<close_atom>::with<bool>>;
 
 /// `open_atom`: run recovery, spawn the workers, reply with the writer (the blocking proxy's
 /// entry point) and the db actor (actor users' entry point). `close_atom`: close the workers,

@@ -83,20 +83,25 @@ supervisor_actor::behavior_type supervisor(supervisor_ptr self,
           self->quit();
           return rp;
         }
-        self->request(st.writer, caf::infinite, close_atom::value)
-            .then(
-                [self, rp](bool) mutable {
-                  stop_workers(self);
-                  self->state.lock.reset();
-                  rp.deliver(true);
-                  self->quit();
-                },
-                [self, rp](caf::error& err) mutable {
-                  stop_workers(self);
-                  self->state.lock.reset();
-                  rp.deliver(std::move(err));
-                  self->quit();
-                });
+        // The db actor first: it stops taking writes and waits for its pending ones, which the
+        // writer (still running) finishes. Then the writer syncs and closes the log.
+        auto finish = [self, rp](caf::error err) mutable {
+          stop_workers(self);
+          self->state.lock.reset();
+          if (err)
+            rp.deliver(std::move(err));
+          else
+            rp.deliver(true);
+          self->quit();
+        };
+        auto close_writer = [self, finish]() mutable {
+          self->request(self->state.writer, caf::infinite, close_atom::value)
+              .then([finish](bool) mutable { finish({}); },
+                    [finish](caf::error& err) mutable { finish(std::move(err)); });
+        };
+        self->request(st.facade, caf::infinite, close_atom::value)
+            .then([close_writer](bool) mutable { close_writer(); },
+                  [close_writer](caf::error&) mutable { close_writer(); });
         return rp;
       },
   };

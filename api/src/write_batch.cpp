@@ -24,14 +24,14 @@ write_batch::write_batch() : rep_(storage::batch::make_empty()) {}
 
 void write_batch::insert(std::string_view key, std::string_view value) {
   if (first_violation_.empty()) first_violation_ = violation(key, value);
-  // An entry over the limits is not encoded: db::write refuses the batch anyway, and copying a
-  // huge value only to throw it away helps nobody.
-  if (first_violation_.empty()) storage::batch::add_put(&rep_, key, value);
+  // Encoded even when over a limit: the encoding alone must show the violation, since actor
+  // users send it without the batch object (db_actor's write_atom).
+  storage::batch::add_put(&rep_, key, value);
 }
 
 void write_batch::remove(std::string_view key) {
   if (first_violation_.empty()) first_violation_ = violation(key, {});
-  if (first_violation_.empty()) storage::batch::add_delete(&rep_, key);
+  storage::batch::add_delete(&rep_, key);
 }
 
 void write_batch::clear() {

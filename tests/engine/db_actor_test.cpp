@@ -67,6 +67,15 @@ TEST_CASE("an actor writes, removes, batches and reads through the db actor") {
     auto garbage = ask<bool>(self, handle, write_atom::value, std::string("not a batch"), false);
     REQUIRE_FALSE(garbage);
     CHECK(garbage.error().code() == static_cast<uint8_t>(kepler::ec::invalid_argument));
+    // A batch with one entry over a limit writes none of its entries.
+    kepler::write_batch mixed;
+    mixed.insert("fine", "1");
+    mixed.insert(std::string(kepler::max_key_bytes + 1, 'k'), "v");
+    auto refused = ask<bool>(self, handle, write_atom::value, mixed.encoding(), false);
+    REQUIRE_FALSE(refused);
+    CHECK(refused.error().code() == static_cast<uint8_t>(kepler::ec::invalid_argument));
+    CHECK_FALSE(store.get("fine")->has_value());
   }
   REQUIRE(store.close());
+  CHECK_FALSE(kepler::actor_of(store));  // closed: no handle
 }

@@ -37,8 +37,10 @@ using db_actor =
                      caf::replies_to<write_atom, std::string, bool>::with<bool>,
                      caf::replies_to<get_atom, std::string>::with<caf::optional<std::string>>>;
 
-/// The actor of an open store; valid until the store is closed (later requests fail with an
-/// error from CAF that the receiver is down).
+/// The actor of an open store, meant for stores opened in your own actor system
+/// (db::open(system, dir)). Closing the store answers every pending write, refuses new ones with
+/// ec::closed and stops the actor; later requests fail with CAF's error for a receiver that is
+/// down. After close() this returns a null handle.
 db_actor actor_of(db& store);
 
 }  // namespace kepler
