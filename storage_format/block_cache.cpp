@@ -25,18 +25,24 @@ std::uint64_t mix(std::uint64_t table_id, std::uint64_t offset) {
 }  // namespace
 
 struct block_cache::shard {
-  // An open-addressing table (linear probing, a slot holds the key's hash and its entry) finds a
-  // block with one miss on the slot array and one on the entry; the LRU list runs through the
-  // entries.
+  // An open-addressing table (linear probing). A slot holds the key and the block, so a hit
+  // reads one slot and nothing else of the cache: it marks the slot referenced instead of moving
+  // the block in a list, which would touch two neighbours' memory on every hit.
+  //
+  // Eviction is CLOCK in its second-chance FIFO form: blocks queue in insertion order (a list
+  // through `entry` nodes, touched only by inserts and evictions); the oldest goes unless it was
+  // referenced since it was last looked at, in which case it loses the mark and rejoins the
+  // queue as the newest. Blocks looked up again survive, as under LRU, without the cost per hit.
   struct entry {
     cache_key key;
-    std::shared_ptr<const block> value;
     entry* newer = nullptr;
     entry* older = nullptr;
   };
   struct slot {
-    std::uint64_t hash = 0;
+    cache_key key{};
     entry* e = nullptr;  // null: empty
+    std::shared_ptr<const block> value;
+    bool referenced = false;
   };
   static constexpr std::size_t min_slots = 16;
 
@@ -45,36 +51,35 @@ struct block_cache::shard {
   std::size_t usage = 0;
   std::vector<slot> slots = std::vector<slot>(min_slots);
   std::size_t count = 0;
-  entry lru;  // sentinel: lru.older is the most recently used, lru.newer the least
+  entry queue;  // sentinel: queue.older is the newest, queue.newer the oldest
   std::uint64_t hits = 0;
   std::uint64_t misses = 0;
   std::uint64_t inserts = 0;
   std::uint64_t evictions = 0;
 
-  shard() { lru.newer = lru.older = &lru; }
+  shard() { queue.newer = queue.older = &queue; }
   ~shard() {
     for (const slot& s : slots) delete s.e;
   }
 
   std::size_t mask() const { return slots.size() - 1; }
+  std::size_t home(const cache_key& key) const { return mix(key.table_id, key.offset) & mask(); }
 
   // The slot holding `key`, or the empty slot where it would go.
   std::size_t find(std::uint64_t hash, const cache_key& key) const {
     std::size_t i = hash & mask();
-    while (slots[i].e != nullptr && !(slots[i].hash == hash && slots[i].e->key == key)) {
-      i = (i + 1) & mask();
-    }
+    while (slots[i].e != nullptr && !(slots[i].key == key)) i = (i + 1) & mask();
     return i;
   }
 
   void grow() {
     std::vector<slot> old(slots.size() * 2);
     old.swap(slots);
-    for (const slot& s : old) {
+    for (slot& s : old) {
       if (s.e == nullptr) continue;
-      std::size_t i = s.hash & mask();
+      std::size_t i = home(s.key);
       while (slots[i].e != nullptr) i = (i + 1) & mask();
-      slots[i] = s;
+      slots[i] = std::move(s);
     }
   }
 
@@ -84,11 +89,11 @@ struct block_cache::shard {
     for (;;) {
       j = (j + 1) & mask();
       if (slots[j].e == nullptr) break;
-      const std::size_t home = slots[j].hash & mask();
+      const std::size_t h = home(slots[j].key);
       // Slot j may move to i when its home is not in the cyclic range (i, j].
-      const bool home_in_range = i <= j ? (home > i && home <= j) : (home > i || home <= j);
+      const bool home_in_range = i <= j ? (h > i && h <= j) : (h > i || h <= j);
       if (!home_in_range) {
-        slots[i] = slots[j];
+        slots[i] = std::move(slots[j]);
         i = j;
       }
     }
@@ -100,20 +105,26 @@ struct block_cache::shard {
     e->newer->older = e->older;
     e->older->newer = e->newer;
   }
-  void make_most_recent(entry* e) {
-    e->newer = &lru;
-    e->older = lru.older;
-    lru.older->newer = e;
-    lru.older = e;
+  void make_newest(entry* e) {
+    e->newer = &queue;
+    e->older = queue.older;
+    queue.older->newer = e;
+    queue.older = e;
   }
 
   void evict_to(std::size_t limit) {
-    while (usage > limit && lru.newer != &lru) {
-      entry* victim = lru.newer;
-      usage -= victim->value->size();
-      unlink(victim);
-      erase_slot(find(mix(victim->key.table_id, victim->key.offset), victim->key));
-      delete victim;
+    while (usage > limit && queue.newer != &queue) {
+      entry* oldest = queue.newer;
+      const std::size_t i = find(mix(oldest->key.table_id, oldest->key.offset), oldest->key);
+      unlink(oldest);
+      if (slots[i].referenced) {
+        slots[i].referenced = false;
+        make_newest(oldest);
+        continue;
+      }
+      usage -= slots[i].value->size();
+      erase_slot(i);
+      delete oldest;
       ++evictions;
     }
   }
@@ -147,15 +158,14 @@ std::shared_ptr<const block> block_cache::lookup(std::uint64_t table_id, std::ui
   std::uint64_t hash;
   shard& s = shard_for(table_id, offset, &hash);
   std::lock_guard<std::mutex> lock(s.mutex);
-  shard::entry* e = s.slots[s.find(hash, cache_key{table_id, offset})].e;
-  if (e == nullptr) {
+  shard::slot& found = s.slots[s.find(hash, cache_key{table_id, offset})];
+  if (found.e == nullptr) {
     ++s.misses;
     return nullptr;
   }
   ++s.hits;
-  shard::unlink(e);
-  s.make_most_recent(e);
-  return e->value;
+  found.referenced = true;
+  return found.value;
 }
 
 void block_cache::insert(std::uint64_t table_id, std::uint64_t offset,
@@ -171,8 +181,8 @@ void block_cache::insert(std::uint64_t table_id, std::uint64_t offset,
   std::size_t i = s.find(hash, key);
   shard::entry* e = s.slots[i].e;
   if (e != nullptr) {
-    s.usage -= e->value->size();
-    replaced = std::move(e->value);
+    s.usage -= s.slots[i].value->size();
+    replaced = std::move(s.slots[i].value);
     shard::unlink(e);
   } else {
     // At most half full, so probe runs stay short.
@@ -182,11 +192,13 @@ void block_cache::insert(std::uint64_t table_id, std::uint64_t offset,
     }
     e = new shard::entry;
     e->key = key;
-    s.slots[i] = shard::slot{hash, e};
+    s.slots[i].key = key;
+    s.slots[i].e = e;
     ++s.count;
   }
-  e->value = std::move(b);
-  s.make_most_recent(e);
+  s.slots[i].value = std::move(b);
+  s.slots[i].referenced = false;
+  s.make_newest(e);
   s.usage += charge;
   ++s.inserts;
   s.evict_to(s.capacity);

@@ -1,6 +1,9 @@
 #pragma once
-// Keeps recently read blocks in memory, shared by every table reader of a store. LRU by bytes,
-// split into shards, each with its own lock, so concurrent readers rarely queue on one lock.
+// Keeps recently read blocks in memory, shared by every table reader of a store. Bounded by
+// bytes, split into shards, each with its own lock, so concurrent readers rarely queue on one
+// lock. Eviction is CLOCK (second-chance FIFO), an approximation of LRU: a hit only marks its
+// block referenced, so it touches no other block's bookkeeping; the oldest block goes unless it
+// was referenced since it was last considered, in which case it is requeued as the newest.
 // A reader pins a block by holding its shared_ptr: eviction only drops the cache's reference, so
 // a block in use stays alive until its last reader lets go (and then no longer counts against
 // the capacity, which bounds what the cache holds, not what readers hold).
@@ -33,10 +36,12 @@ class block_cache {
   /// a table reopened (or a different file reusing a number) never sees stale blocks.
   std::uint64_t new_table_id();
 
-  /// The block at `offset` of table `table_id`, pinned, or null (a miss). Thread-safe.
+  /// The block at `offset` of table `table_id`, pinned and marked referenced, or null (a miss).
+  /// Thread-safe.
   std::shared_ptr<const block> lookup(std::uint64_t table_id, std::uint64_t offset);
-  /// Keeps `b` as the block at `offset` of `table_id` (replacing what was there) and evicts the
-  /// least recently used blocks of its shard until the shard fits. Thread-safe.
+  /// Keeps `b` as the newest block at `offset` of `table_id` (replacing what was there) and
+  /// evicts blocks of its shard, oldest first, sparing those referenced since they were last
+  /// considered, until the shard fits. Thread-safe.
   void insert(std::uint64_t table_id, std::uint64_t offset, std::shared_ptr<const block> b);
 
   struct counters {
