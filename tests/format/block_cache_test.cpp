@@ -79,9 +79,10 @@ TEST_CASE("the block cache evicts the oldest unreferenced blocks to stay within 
 TEST_CASE("a pinned block outlives its eviction") {
   block_cache cache(300, 0);
   const std::uint64_t id = cache.new_table_id();
-  cache.insert(id, 0, block_of(200));
-  std::shared_ptr<const block> pinned = cache.lookup(id, 0);
-  cache.insert(id, 1, block_of(200));  // evicts block 0
+  // Pinned by its reader since it was read, and not looked up again: the next insert evicts it.
+  const std::shared_ptr<const block> pinned = block_of(200);
+  cache.insert(id, 0, pinned);
+  cache.insert(id, 1, block_of(200));
   CHECK(cache.lookup(id, 0).get() == nullptr);
   REQUIRE(pinned.get() != nullptr);
   CHECK(pinned->size() == 200);
