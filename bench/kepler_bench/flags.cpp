@@ -3,6 +3,8 @@
 
 #include "flags.hpp"
 
+#include <algorithm>
+#include <cmath>
 #include <filesystem>
 #include <functional>
 #include <map>
@@ -51,7 +53,8 @@ void print_usage(std::FILE* to) {
       "--engine=all a table of time per op and the ratio kepler/peer from the same run.\n"
       "\n"
       "  --engine=NAME          kepler, leveldb, rocksdb, lmdb (those built in) or all (all)\n"
-      "  --benchmarks=a,b,...   workloads, run in order (default: %s)\n"
+      "  --benchmarks=a,b,...   workloads, run in order (default:\n"
+      "                         %s)\n"
       "  --num=N                entries of the fill workloads (100000)\n"
       "  --reads=N              operations of the read workloads; 0 means --num (0)\n"
       "  --sync_num=N           writes of fillsync, and of each fillsync8 thread (2000)\n"
@@ -127,8 +130,10 @@ parse_outcome parse_flags(const std::vector<std::string>& args, flags* f, std::s
     } else if (auto s = sizes.find(name); s != sizes.end()) {
       auto& [target, min, max] = s->second;
       if (!parse_size(value, target) || *target < min || *target > max) {
-        *error = "--" + name + ": bad value '" + value + "' (want a whole number from " +
-                 std::to_string(min) + " to " + std::to_string(max) + ")";
+        *error = "--" + name + ": bad value '" + value + "' (want a whole number " +
+                 (max == SIZE_MAX ? "of at least " + std::to_string(min)
+                                  : "from " + std::to_string(min) + " to " + std::to_string(max)) +
+                 ")";
         return parse_outcome::bad;
       }
     } else if (auto t = texts.find(name); t != texts.end()) {
@@ -147,6 +152,15 @@ parse_outcome parse_flags(const std::vector<std::string>& args, flags* f, std::s
       *error = "--benchmarks: unknown workload '" + w + "'";
       return parse_outcome::bad;
     }
+  // Keys hold an index in key_size - 1 decimal digits.
+  double largest_index = std::max(
+      {double(f->num), double(f->sync_num) * 8, double(f->ycsb_records) + double(f->ycsb_ops)});
+  if (largest_index >= std::pow(10.0, double(f->key_size - 1))) {
+    *error = "--key_size=" + std::to_string(f->key_size) +
+             " is too short for --num, --sync_num or --ycsb_records (" +
+             std::to_string(f->key_size - 1) + " digits after the key's letter)";
+    return parse_outcome::bad;
+  }
   if (split_list(f->benchmarks).empty()) {
     *error = "--benchmarks: no workload named";
     return parse_outcome::bad;
