@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cassert>
 #include <cmath>
+#include <cstring>
 
 #include "storage_format/coding.hpp"
 
@@ -13,10 +14,14 @@ namespace {
 constexpr std::uint64_t murmur_multiplier = 0xc6a4a7935bd1e995ull;
 constexpr int murmur_shift = 47;
 constexpr std::uint64_t bloom_seed = 0x4b45504c45524246ull;  // "FBRELPEK": any fixed value works
-// A filter this small still keeps the false-positive rate of a table with few keys sensible.
-constexpr std::size_t min_filter_bits = 64;
-// Probe positions are 32-bit, so the bit array stays below 2^32 bits (512 MiB).
-constexpr std::uint64_t max_filter_bits = std::uint64_t{UINT32_MAX} & ~std::uint64_t{7};
+// Every key's probes fall in one 64-byte line of the bit array (a cache line), so a lookup
+// costs one memory miss, not one per probe.
+constexpr std::size_t line_bytes = 64;
+constexpr std::uint32_t line_bits = line_bytes * 8;
+constexpr int line_bit_shift = 32 - 9;  // the top 9 bits of a probe pick one of 512 bits
+constexpr std::uint32_t probe_multiplier = 0x9e3779b9;  // 2^32 / golden ratio, odd
+// Lines are picked by a 32-bit fast range, and the array stays below 512 MiB.
+constexpr std::uint64_t max_filter_lines = std::uint64_t{1} << 23;
 constexpr int max_probes = 30;
 
 // Maps a 32-bit value uniformly onto [0, n) without a division (Lemire's fast range).
@@ -65,18 +70,20 @@ void bloom_filter_builder::add_key(std::string_view user_key) {
 }
 
 std::string bloom_filter_builder::finish() const {
-  std::uint64_t bits = std::max<std::uint64_t>(
-      std::uint64_t{hashes_.size()} * static_cast<std::uint64_t>(bits_per_key_), min_filter_bits);
-  bits = std::min((bits + 7) & ~std::uint64_t{7}, max_filter_bits);
-  std::string out(bits / 8, '\0');
-  const auto n = static_cast<std::uint32_t>(bits);
+  const std::uint64_t bits =
+      std::uint64_t{hashes_.size()} * static_cast<std::uint64_t>(bits_per_key_);
+  const std::uint64_t lines =
+      std::clamp<std::uint64_t>((bits + line_bits - 1) / line_bits, 1, max_filter_lines);
+  std::string out(lines * line_bytes, '\0');
   for (std::uint64_t h : hashes_) {
-    auto h1 = static_cast<std::uint32_t>(h);
-    const auto h2 = static_cast<std::uint32_t>(h >> 32);
+    char* line = out.data() + std::size_t{fast_range(static_cast<std::uint32_t>(h >> 32),
+                                                     static_cast<std::uint32_t>(lines))} *
+                                  line_bytes;
+    auto probe = static_cast<std::uint32_t>(h);
     for (int i = 0; i < probes_; ++i) {
-      const std::uint32_t bit = fast_range(h1, n);
-      out[bit / 8] = static_cast<char>(out[bit / 8] | (1 << (bit % 8)));
-      h1 += h2;
+      const std::uint32_t bit = probe >> line_bit_shift;
+      line[bit / 8] = static_cast<char>(line[bit / 8] | (1 << (bit % 8)));
+      probe *= probe_multiplier;
     }
   }
   out.push_back(static_cast<char>(probes_));
@@ -88,24 +95,33 @@ status bloom_filter::parse(std::string contents, bloom_filter* out) {
     return status::corruption("filter of " + std::to_string(contents.size()) +
                               " bytes has no bit array");
   }
-  const std::uint64_t bits = std::uint64_t{contents.size() - 1} * 8;
-  if (bits > max_filter_bits) return status::corruption("filter larger than 512 MiB");
+  const std::size_t array_bytes = contents.size() - 1;
+  if (array_bytes % line_bytes != 0 || array_bytes / line_bytes > max_filter_lines) {
+    return status::corruption("filter bit array of " + std::to_string(array_bytes) +
+                              " bytes is not whole 64-byte lines below 512 MiB");
+  }
   const int probes = static_cast<std::uint8_t>(contents.back());
-  out->contents_ = std::move(contents);
-  out->bits_ = static_cast<std::uint32_t>(bits);
+  // Copied so that every line starts a cache line: a probe then reads exactly one.
+  out->storage_.assign(array_bytes + line_bytes - 1, '\0');
+  out->offset_ =
+      (line_bytes - reinterpret_cast<std::uintptr_t>(out->storage_.data()) % line_bytes) %
+      line_bytes;
+  std::memcpy(out->storage_.data() + out->offset_, contents.data(), array_bytes);
+  out->lines_ = static_cast<std::uint32_t>(array_bytes / line_bytes);
   out->probes_ = probes >= 1 && probes <= max_probes ? probes : 0;
   return status::ok();
 }
 
 bool bloom_filter::may_contain_hash(std::uint64_t hash) const {
   if (probes_ == 0) return true;
-  auto h1 = static_cast<std::uint32_t>(hash);
-  const auto h2 = static_cast<std::uint32_t>(hash >> 32);
-  const char* array = contents_.data();
+  const char* line =
+      storage_.data() + offset_ +
+      std::size_t{fast_range(static_cast<std::uint32_t>(hash >> 32), lines_)} * line_bytes;
+  auto probe = static_cast<std::uint32_t>(hash);
   for (int i = 0; i < probes_; ++i) {
-    const std::uint32_t bit = fast_range(h1, bits_);
-    if ((array[bit / 8] & (1 << (bit % 8))) == 0) return false;
-    h1 += h2;
+    const std::uint32_t bit = probe >> line_bit_shift;
+    if ((line[bit / 8] & (1 << (bit % 8))) == 0) return false;
+    probe *= probe_multiplier;
   }
   return true;
 }

@@ -1,5 +1,6 @@
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <string>
 
@@ -84,8 +85,39 @@ TEST_CASE("a bloom filter with an unknown probe count lets every key through") {
   CHECK(parse_ok(contents).may_contain("absent"));
 }
 
-TEST_CASE("a filter block without a bit array is corruption") {
+TEST_CASE("a filter block without a bit array, or not whole 64-byte lines, is corruption") {
   bloom_filter f;
   CHECK(bloom_filter::parse("", &f).code() == status_code::corruption);
   CHECK(bloom_filter::parse(std::string(1, '\x07'), &f).code() == status_code::corruption);
+  const status s = bloom_filter::parse(std::string(100, '\0') + "\x07", &f);
+  CHECK(s.code() == status_code::corruption);
+  CHECK(s.message().find("not whole 64-byte lines") != std::string::npos);
+  CHECK(bloom_filter::parse(std::string(128, '\0') + "\x07", &f).is_ok());
+}
+
+TEST_CASE("a key's probes set bits of one 64-byte line, as sst_format.md pins") {
+  // The layout transcribed from sst_format.md: line = (h >> 32) * lines >> 32; then k times
+  // bit = p >> 23 with p = h mod 2^32, p *= 0x9E3779B9.
+  for (std::uint32_t keys : {1u, 60u, 1000u}) {
+    bloom_filter_builder builder(10);
+    for (std::uint32_t i = 0; i < keys; ++i) builder.add_key(numbered_key(i));
+    const std::string contents = builder.finish();
+    REQUIRE((contents.size() - 1) % 64 == 0);
+    const std::uint64_t lines = (contents.size() - 1) / 64;
+    CHECK(lines == std::max<std::uint64_t>(1, (keys * 10 + 511) / 512));
+    CHECK(contents.back() == 7);
+    std::string expected(contents.size() - 1, '\0');
+    for (std::uint32_t i = 0; i < keys; ++i) {
+      const std::uint64_t h = bloom_hash(numbered_key(i));
+      const std::uint64_t line = ((h >> 32) * lines) >> 32;
+      auto p = static_cast<std::uint32_t>(h);
+      for (int probe = 0; probe < 7; ++probe) {
+        const std::uint32_t bit = p >> 23;
+        expected[line * 64 + bit / 8] =
+            static_cast<char>(expected[line * 64 + bit / 8] | (1 << (bit % 8)));
+        p *= 0x9e3779b9u;
+      }
+    }
+    CHECK(contents.substr(0, contents.size() - 1) == expected);
+  }
 }
