@@ -6,6 +6,7 @@
 
 #include "storage_format/coding.hpp"
 #include "storage_format/internal_key.hpp"
+#include "storage_format/key_norm.hpp"
 
 namespace kepler::storage {
 
@@ -39,20 +40,6 @@ const char* decode_entry(const char* p, const char* limit, std::uint32_t* shared
 }
 
 constexpr std::size_t tag_bytes = 8;
-constexpr std::size_t norm_bytes = sizeof(std::uint64_t);
-
-// The norm of a user key: its bytes [prefix, prefix + 8), zero-padded, as a big-endian number.
-// a <= b implies norm(a) <= norm(b) for keys sharing the prefix, so norms can be searched in
-// place of keys, with equal norms settled by comparing the keys.
-std::uint64_t norm_of(std::string_view user_key, std::size_t prefix) {
-  if (user_key.size() <= prefix) return 0;
-  const std::size_t bytes = std::min(user_key.size() - prefix, norm_bytes);
-  std::uint64_t n = 0;
-  for (std::size_t i = 0; i < bytes; ++i) {
-    n = (n << 8) | static_cast<std::uint8_t>(user_key[prefix + i]);
-  }
-  return bytes == norm_bytes ? n : n << (8 * (norm_bytes - bytes));
-}
 
 }  // namespace
 
@@ -67,8 +54,7 @@ bool block::build_search_index() {
     const std::string_view key = it.key();
     if (!entries_.empty()) {
       const indexed_entry& last = entries_.back();
-      if (compare_internal_keys(std::string_view(keys_.data() + last.key_offset, last.key_size),
-                                key) >= 0) {
+      if (compare_internal_keys(entry_key(last), key) >= 0) {
         break;  // out of order: leave the block to the entry-by-entry reader
       }
     }
@@ -89,17 +75,13 @@ bool block::build_search_index() {
   // Sorted keys all share the prefix the first and the last have in common.
   prefix_bytes_ = 0;
   if (!entries_.empty()) {
-    const indexed_entry& first = entries_.front();
-    const indexed_entry& last = entries_.back();
-    const char* a = keys_.data() + first.key_offset;
-    const char* b = keys_.data() + last.key_offset;
-    const std::size_t n = std::min(first.key_size, last.key_size) - tag_bytes;
-    while (prefix_bytes_ < n && a[prefix_bytes_] == b[prefix_bytes_]) ++prefix_bytes_;
+    prefix_bytes_ = static_cast<std::uint32_t>(
+        shared_user_key_prefix(entry_key(entries_.front()), entry_key(entries_.back())));
   }
   norms_.reserve(entries_.size());
   for (const indexed_entry& e : entries_) {
-    norms_.push_back(norm_of(std::string_view(keys_.data() + e.key_offset, e.key_size - tag_bytes),
-                             prefix_bytes_));
+    const std::string_view key = entry_key(e);
+    norms_.push_back(key_norm(key.substr(0, key.size() - tag_bytes), prefix_bytes_));
   }
   entries_.shrink_to_fit();
   keys_.shrink_to_fit();
@@ -169,29 +151,11 @@ void block::iterator::move_to_indexed(std::uint32_t index) {
 }
 
 std::uint32_t block::iterator::indexed_lower_bound(std::string_view target) const {
-  const std::string_view user = target.substr(0, target.size() - tag_bytes);
-  const std::uint32_t prefix = block_->prefix_bytes_;
   if (count_ == 0) return 0;
-  if (prefix > 0) {
-    // Every key in the block starts with the prefix: a target that does not is before or after
-    // all of them.
-    const char* p = block_->keys_.data() + block_->entries_[0].key_offset;
-    const int c = std::memcmp(user.data(), p, std::min<std::size_t>(user.size(), prefix));
-    if (c < 0 || (c == 0 && user.size() < prefix)) return 0;
-    if (c > 0) return count_;
-  }
-  const std::uint64_t t = norm_of(user, prefix);
-  const std::uint64_t* norms = block_->norms_.data();
-  const std::uint64_t* lo = std::lower_bound(norms, norms + count_, t);
-  const std::uint64_t* hi = std::upper_bound(lo, norms + count_, t);
-  // Among the keys with the target's norm, the first at or after the target.
-  const auto* first = std::partition_point(
-      block_->entries_.data() + (lo - norms), block_->entries_.data() + (hi - norms),
-      [&](const indexed_entry& e) {
-        return compare_internal_keys(
-                   std::string_view(block_->keys_.data() + e.key_offset, e.key_size), target) < 0;
-      });
-  return static_cast<std::uint32_t>(first - block_->entries_.data());
+  const block& b = *block_;
+  return static_cast<std::uint32_t>(lower_bound_by_norm(
+      b.norms_.data(), count_, b.keys_.data() + b.entries_[0].key_offset, b.prefix_bytes_, target,
+      [&b](std::size_t i) { return b.entry_key(b.entries_[i]); }));
 }
 
 std::uint32_t block::iterator::restart_point(std::uint32_t index) const {

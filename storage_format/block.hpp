@@ -47,15 +47,17 @@ class block {
   std::uint32_t restarts_offset_ = 0;  // where the restart array starts: the end of the entries
   std::uint32_t num_restarts_ = 0;
 
-  // The search index. Entry i's user key starts with the block's common user-key prefix (its
-  // first prefix_bytes_); norms_[i] is the next 8 bytes of its user key, zero-padded, read
-  // big-endian, so norms ascend with the keys and a smaller norm means a smaller key.
+  // The search index (key_norm.hpp): entry i's user key starts with the block's shared
+  // user-key prefix (its first prefix_bytes_), and norms_[i] is its norm.
   struct indexed_entry {
     std::uint32_t key_offset;  // into keys_
     std::uint32_t key_size;
     std::uint32_t value_offset;  // into contents_
     std::uint32_t value_size;
   };
+  std::string_view entry_key(const indexed_entry& e) const {
+    return std::string_view(keys_.data() + e.key_offset, e.key_size);
+  }
   std::vector<std::uint64_t> norms_;
   std::vector<indexed_entry> entries_;
   std::string keys_;  // every full key, back to back

@@ -1,6 +1,7 @@
 #include "storage_format/table_reader.hpp"
 
 #include "storage_format/internal_key.hpp"
+#include "storage_format/key_norm.hpp"
 
 namespace kepler::storage {
 
@@ -99,6 +100,15 @@ status table_reader::read_index(const block_handle& handle) {
                               " data blocks, the properties say " +
                               std::to_string(properties_.data_blocks));
   }
+  // The keys ascend (checked above), so they all share the prefix the first and last share.
+  if (!handles_.empty()) {
+    index_prefix_bytes_ = shared_user_key_prefix(index_key(0), index_key(handles_.size() - 1));
+  }
+  index_norms_.reserve(handles_.size());
+  for (std::size_t i = 0; i < handles_.size(); ++i) {
+    const std::string_view key = index_key(i);
+    index_norms_.push_back(key_norm(key.substr(0, key.size() - tag_bytes), index_prefix_bytes_));
+  }
   return status::ok();
 }
 
@@ -108,17 +118,9 @@ std::string_view table_reader::index_key(std::size_t i) const {
 }
 
 std::size_t table_reader::find_block(std::string_view target) const {
-  std::size_t left = 0;
-  std::size_t right = handles_.size();
-  while (left < right) {
-    const std::size_t mid = left + (right - left) / 2;
-    if (compare_internal_keys(index_key(mid), target) < 0) {
-      left = mid + 1;
-    } else {
-      right = mid;
-    }
-  }
-  return left;
+  return lower_bound_by_norm(index_norms_.data(), handles_.size(), index_keys_.data(),
+                             index_prefix_bytes_, target,
+                             [this](std::size_t i) { return index_key(i); });
 }
 
 status table_reader::block_damage(std::size_t i, const status& s) const {

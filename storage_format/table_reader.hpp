@@ -88,6 +88,9 @@ class table_reader {
   // [index_offsets_[i], index_offsets_[i + 1]).
   std::string index_keys_;
   std::vector<std::uint32_t> index_offsets_;
+  // The index keys' norms (key_norm.hpp) and shared user-key prefix: find_block searches these.
+  std::vector<std::uint64_t> index_norms_;
+  std::size_t index_prefix_bytes_ = 0;
   std::vector<block_handle> handles_;
 };
 
