@@ -44,32 +44,27 @@ constexpr std::size_t tag_bytes = 8;
 }  // namespace
 
 bool block::build_search_index() {
-  norms_.clear();
   entries_.clear();
-  keys_.clear();
+  records_.clear();
   indexed_ = false;
   iterator it(this);
-  std::vector<std::uint32_t> key_offsets;
   for (it.seek_to_first(); it.valid(); it.next()) {
     const std::string_view key = it.key();
-    if (!entries_.empty()) {
-      const indexed_entry& last = entries_.back();
-      if (compare_internal_keys(entry_key(last), key) >= 0) {
-        break;  // out of order: leave the block to the entry-by-entry reader
-      }
+    if (!entries_.empty() && compare_internal_keys(entry_key(entries_.back()), key) >= 0) {
+      break;  // out of order: leave the block to the entry-by-entry reader
     }
-    entries_.push_back({static_cast<std::uint32_t>(keys_.size()),
-                        static_cast<std::uint32_t>(key.size()),
-                        static_cast<std::uint32_t>(it.value().data() - contents_.data()),
-                        static_cast<std::uint32_t>(it.value().size())});
-    keys_.append(key.data(), key.size());
-    if (keys_.size() > UINT32_MAX) break;
+    put_fixed32(&records_, static_cast<std::uint32_t>(it.value().data() - contents_.data()));
+    put_fixed32(&records_, static_cast<std::uint32_t>(it.value().size()));
+    if (records_.size() + key.size() > UINT32_MAX) break;
+    entries_.push_back(
+        {0, static_cast<std::uint32_t>(records_.size()), static_cast<std::uint32_t>(key.size())});
+    records_.append(key.data(), key.size());
   }
   if (!it.state() || it.valid()) {
     entries_.clear();
     entries_.shrink_to_fit();
-    keys_.clear();
-    keys_.shrink_to_fit();
+    records_.clear();
+    records_.shrink_to_fit();
     return false;
   }
   // Sorted keys all share the prefix the first and the last have in common.
@@ -78,13 +73,13 @@ bool block::build_search_index() {
     prefix_bytes_ = static_cast<std::uint32_t>(
         shared_user_key_prefix(entry_key(entries_.front()), entry_key(entries_.back())));
   }
-  norms_.reserve(entries_.size());
-  for (const indexed_entry& e : entries_) {
+  const std::string_view prefix = prefix_of_entries();
+  for (indexed_entry& e : entries_) {
     const std::string_view key = entry_key(e);
-    norms_.push_back(key_norm(key.substr(0, key.size() - tag_bytes), prefix_bytes_));
+    e.norm = key_norm(key.substr(0, key.size() - tag_bytes), prefix);
   }
   entries_.shrink_to_fit();
-  keys_.shrink_to_fit();
+  records_.shrink_to_fit();
   indexed_ = true;
   return true;
 }
@@ -118,9 +113,8 @@ status block::parse(std::string contents, block* out) {
   out->contents_ = std::move(contents);
   out->restarts_offset_ = restarts_offset;
   out->num_restarts_ = num;
-  out->norms_.clear();
   out->entries_.clear();
-  out->keys_.clear();
+  out->records_.clear();
   out->indexed_ = false;
   return status::ok();
 }
@@ -146,16 +140,18 @@ void block::iterator::move_to_indexed(std::uint32_t index) {
     return;
   }
   const indexed_entry& e = block_->entries_[index];
-  key_view_ = std::string_view(block_->keys_.data() + e.key_offset, e.key_size);
-  value_ = std::string_view(data_ + e.value_offset, e.value_size);
+  const char* record = block_->records_.data() + e.key_offset - record_header_bytes;
+  key_view_ = std::string_view(record + record_header_bytes, e.key_size);
+  value_ = std::string_view(data_ + decode_fixed32(record), decode_fixed32(record + 4));
 }
 
 std::uint32_t block::iterator::indexed_lower_bound(std::string_view target) const {
-  if (count_ == 0) return 0;
   const block& b = *block_;
+  const indexed_entry* entries = b.entries_.data();
+  prefetch(b.hot_bytes());
   return static_cast<std::uint32_t>(lower_bound_by_norm(
-      b.norms_.data(), count_, b.keys_.data() + b.entries_[0].key_offset, b.prefix_bytes_, target,
-      [&b](std::size_t i) { return b.entry_key(b.entries_[i]); }));
+      count_, [entries](std::size_t i) { return entries[i].norm; }, b.prefix_of_entries(), target,
+      [&b, entries](std::size_t i) { return b.entry_key(entries[i]); }));
 }
 
 std::uint32_t block::iterator::restart_point(std::uint32_t index) const {

@@ -42,6 +42,7 @@ struct block_cache::shard {
     cache_key key{};
     entry* e = nullptr;  // null: empty
     std::shared_ptr<const block> value;
+    std::string_view hot;  // value->hot_bytes(), kept here to prefetch it before value is read
     bool referenced = false;
   };
   static constexpr std::size_t min_slots = 16;
@@ -165,6 +166,8 @@ std::shared_ptr<const block> block_cache::lookup(std::uint64_t table_id, std::ui
   }
   ++s.hits;
   found.referenced = true;
+  // Loads of the block's search index start while the pin below waits for the block itself.
+  block::prefetch(found.hot);
   return found.value;
 }
 
@@ -196,6 +199,7 @@ void block_cache::insert(std::uint64_t table_id, std::uint64_t offset,
     s.slots[i].e = e;
     ++s.count;
   }
+  s.slots[i].hot = b->hot_bytes();
   s.slots[i].value = std::move(b);
   s.slots[i].referenced = false;
   s.make_newest(e);

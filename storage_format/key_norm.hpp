@@ -1,10 +1,11 @@
 #pragma once
 // Normalized keys: a sorted run of internal keys searched through 8-byte numbers instead of the
-// keys themselves. All the run's user keys share a prefix (the one the first and the last have
-// in common); a key's norm is the next 8 bytes of its user key, zero-padded, read big-endian.
-// For keys sharing the prefix, a <= b implies norm(a) <= norm(b), so a binary search over a
-// dense array of norms finds the target's place up to keys with the target's own norm, which
-// are then compared in full. Used by cached data blocks' search index and the table's index.
+// keys themselves. The run picks a user-key prefix most of its keys share; a key's norm is the
+// 8 bytes of its user key after that prefix, zero-padded, read big-endian (0 for a key before
+// every key with the prefix, all ones for one after them). Norms never descend along the run,
+// so a binary search over a dense array of them finds the target's place up to the keys with
+// the target's own norm, which are then compared in full. Used by cached data blocks' search
+// index and by the table's index.
 
 #include <algorithm>
 #include <cstdint>
@@ -17,15 +18,20 @@ namespace kepler::storage {
 
 constexpr std::size_t key_norm_bytes = sizeof(std::uint64_t);
 
-/// The norm of `user_key`, whose first `prefix` bytes are the run's shared prefix.
-inline std::uint64_t key_norm(std::string_view user_key, std::size_t prefix) {
-  if (user_key.size() <= prefix) return 0;
-  const std::size_t bytes = std::min(user_key.size() - prefix, key_norm_bytes);
+/// The norm of `user_key` relative to `prefix`.
+inline std::uint64_t key_norm(std::string_view user_key, std::string_view prefix) {
+  const std::size_t p = prefix.size();
+  if (p > 0) {
+    const int c = std::memcmp(user_key.data(), prefix.data(), std::min(user_key.size(), p));
+    if (c < 0 || (c == 0 && user_key.size() < p)) return 0;
+    if (c > 0) return UINT64_MAX;
+  }
+  const std::size_t bytes = std::min(user_key.size() - p, key_norm_bytes);
   std::uint64_t n = 0;
   for (std::size_t i = 0; i < bytes; ++i) {
-    n = (n << 8) | static_cast<std::uint8_t>(user_key[prefix + i]);
+    n = (n << 8) | static_cast<std::uint8_t>(user_key[p + i]);
   }
-  return bytes == key_norm_bytes ? n : n << (8 * (key_norm_bytes - bytes));
+  return bytes == key_norm_bytes ? n : bytes == 0 ? 0 : n << (8 * (key_norm_bytes - bytes));
 }
 
 /// Bytes the user keys of two internal keys share at their start.
@@ -38,28 +44,37 @@ inline std::size_t shared_user_key_prefix(std::string_view a, std::string_view b
   return i;
 }
 
-/// The index of the first of `count` ascending internal keys at or after `target`: `norms` are
-/// theirs, `prefix` (of `prefix_bytes`) their shared user-key prefix, and `key_at(i)` the i-th
-/// key in full. REQUIRES: target holds a tag.
-template <typename KeyAt>
-std::size_t lower_bound_by_norm(const std::uint64_t* norms, std::size_t count, const char* prefix,
-                                std::size_t prefix_bytes, std::string_view target,
-                                const KeyAt& key_at) {
+/// The index of the first of `count` ascending internal keys at or after `target`:
+/// `norm_at(i)` is the i-th key's norm relative to `prefix`, and `key_at(i)` the i-th key in
+/// full. REQUIRES: target holds a tag.
+template <typename NormAt, typename KeyAt>
+std::size_t lower_bound_by_norm(std::size_t count, const NormAt& norm_at, std::string_view prefix,
+                                std::string_view target, const KeyAt& key_at) {
   constexpr std::size_t tag_bytes = 8;
-  if (count == 0) return 0;
-  const std::string_view user = target.substr(0, target.size() - tag_bytes);
-  if (prefix_bytes > 0) {
-    // Every key starts with the prefix: a target that does not is before or after all of them.
-    const int c = std::memcmp(user.data(), prefix, std::min(user.size(), prefix_bytes));
-    if (c < 0 || (c == 0 && user.size() < prefix_bytes)) return 0;
-    if (c > 0) return count;
+  const std::uint64_t t = key_norm(target.substr(0, target.size() - tag_bytes), prefix);
+  // The keys whose norm is the target's: [left, right); all before left are smaller.
+  std::size_t left = 0;
+  std::size_t right = count;
+  while (left < right) {
+    const std::size_t mid = left + (right - left) / 2;
+    if (norm_at(mid) < t) {
+      left = mid + 1;
+    } else {
+      right = mid;
+    }
   }
-  const std::uint64_t t = key_norm(user, prefix_bytes);
-  const std::uint64_t* lo = std::lower_bound(norms, norms + count, t);
-  const std::uint64_t* hi = std::upper_bound(lo, norms + count, t);
-  // Among the keys with the target's norm, the first at or after the target.
-  std::size_t left = static_cast<std::size_t>(lo - norms);
-  std::size_t right = static_cast<std::size_t>(hi - norms);
+  std::size_t lo = left;
+  right = count;
+  while (lo < right) {
+    const std::size_t mid = lo + (right - lo) / 2;
+    if (norm_at(mid) <= t) {
+      lo = mid + 1;
+    } else {
+      right = mid;
+    }
+  }
+  right = lo;
+  // Among them, the first at or after the target.
   while (left < right) {
     const std::size_t mid = left + (right - left) / 2;
     if (compare_internal_keys(key_at(mid), target) < 0) {

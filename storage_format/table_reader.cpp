@@ -100,14 +100,19 @@ status table_reader::read_index(const block_handle& handle) {
                               " data blocks, the properties say " +
                               std::to_string(properties_.data_blocks));
   }
-  // The keys ascend (checked above), so they all share the prefix the first and last share.
-  if (!handles_.empty()) {
-    index_prefix_bytes_ = shared_user_key_prefix(index_key(0), index_key(handles_.size() - 1));
+  // Norms relative to the prefix the keys between the first and the last share: the last
+  // separator is often short ("bumped" past its block), so the first and last share less.
+  const std::size_t n = handles_.size();
+  if (n > 0) {
+    const std::size_t first = n >= 4 ? 1 : 0;
+    const std::size_t last = n >= 4 ? n - 2 : n - 1;
+    index_prefix_bytes_ = shared_user_key_prefix(index_key(first), index_key(last));
+    index_prefix_first_ = first;
   }
-  index_norms_.reserve(handles_.size());
-  for (std::size_t i = 0; i < handles_.size(); ++i) {
+  index_norms_.reserve(n);
+  for (std::size_t i = 0; i < n; ++i) {
     const std::string_view key = index_key(i);
-    index_norms_.push_back(key_norm(key.substr(0, key.size() - tag_bytes), index_prefix_bytes_));
+    index_norms_.push_back(key_norm(key.substr(0, key.size() - tag_bytes), index_prefix()));
   }
   return status::ok();
 }
@@ -117,10 +122,16 @@ std::string_view table_reader::index_key(std::size_t i) const {
                           index_offsets_[i + 1] - index_offsets_[i]);
 }
 
+std::string_view table_reader::index_prefix() const {
+  return handles_.empty() ? std::string_view()
+                          : index_key(index_prefix_first_).substr(0, index_prefix_bytes_);
+}
+
 std::size_t table_reader::find_block(std::string_view target) const {
-  return lower_bound_by_norm(index_norms_.data(), handles_.size(), index_keys_.data(),
-                             index_prefix_bytes_, target,
-                             [this](std::size_t i) { return index_key(i); });
+  const std::uint64_t* norms = index_norms_.data();
+  return lower_bound_by_norm(
+      handles_.size(), [norms](std::size_t i) { return norms[i]; }, index_prefix(), target,
+      [this](std::size_t i) { return index_key(i); });
 }
 
 status table_reader::block_damage(std::size_t i, const status& s) const {

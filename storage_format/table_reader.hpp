@@ -73,6 +73,7 @@ class table_reader {
   /// The first data block whose index key is at or after `target`; data_blocks() when none.
   std::size_t find_block(std::string_view target) const;
   std::string_view index_key(std::size_t i) const;
+  std::string_view index_prefix() const;
   status data_block(const read_options& options, std::size_t i,
                     std::shared_ptr<const block>* out) const;
   status block_damage(std::size_t i, const status& s) const;
@@ -88,8 +89,10 @@ class table_reader {
   // [index_offsets_[i], index_offsets_[i + 1]).
   std::string index_keys_;
   std::vector<std::uint32_t> index_offsets_;
-  // The index keys' norms (key_norm.hpp) and shared user-key prefix: find_block searches these.
+  // The index keys' norms (key_norm.hpp) relative to the first index_prefix_bytes_ of index key
+  // index_prefix_first_: find_block searches these.
   std::vector<std::uint64_t> index_norms_;
+  std::size_t index_prefix_first_ = 0;
   std::size_t index_prefix_bytes_ = 0;
   std::vector<block_handle> handles_;
 };
