@@ -221,3 +221,25 @@ TEST_CASE("--help documents every flag and every workload") {
   for (auto& w : kepler::bench::split_list(all_workloads))
     CHECK_MESSAGE(help.find(w) != std::string::npos, w);
 }
+
+TEST_CASE("--use_existing_db reopens the stores an earlier run left, with sync writes") {
+  kepler::test::temp_dir dir("kepler-bench-existing");
+  std::FILE* out = std::fopen("/dev/null", "w");
+  auto json_path = dir.file("second.json");
+  REQUIRE(kepler::bench::run_bench({"--engine=all", "--num=100", "--sync=1",
+                                    "--benchmarks=fillrandom", "--db=" + dir.path()},
+                                   out) == 0);
+  REQUIRE(kepler::bench::run_bench(
+              {"--engine=all", "--num=100", "--use_existing_db=1", "--benchmarks=readrandom",
+               "--db=" + dir.path(), "--json=" + json_path},
+              out) == 0);
+  std::fclose(out);
+  std::ifstream in(json_path);
+  std::stringstream text;
+  text << in.rdbuf();
+  auto doc = json::parse(text.str());
+  for (auto& engine : kepler::bench::available_engines()) {
+    CAPTURE(engine);
+    CHECK(count(find(doc, engine, "readrandom"), "found") == 100);
+  }
+}
