@@ -11,7 +11,7 @@
 
 namespace kepler::bench {
 
-/// Every engine's figures for one workload (a row of the table).
+/// One engine's figures over its whole run, measured after it closed.
 struct engine_totals {
   std::string engine;
   std::uint64_t user_bytes_written = 0;

@@ -58,7 +58,10 @@ result not_supported(context& ctx) {
 }
 
 std::uint64_t thread_seed(const context& ctx, const char* workload, std::size_t thread) {
-  return ctx.f.seed * 1000003 + std::hash<std::string>{}(workload) + thread * 7919;
+  // Distinct odd multipliers keep the seeds of (seed, workload, thread) triples apart.
+  constexpr std::uint64_t seed_multiplier = 1000003, thread_multiplier = 7919;
+  return ctx.f.seed * seed_multiplier + std::hash<std::string>{}(workload) +
+         thread * thread_multiplier;
 }
 
 }  // namespace kepler::bench
