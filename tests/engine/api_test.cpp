@@ -30,6 +30,21 @@ std::optional<std::string> get_ok(kepler::db& store, std::string_view key) {
   return *value;
 }
 
+// Runs body(thread, i) for i in [0, per_thread) on each of `threads` threads at once; returns
+// how many calls returned false.
+template <class Body>
+int run_threads(int threads, int per_thread, Body body) {
+  std::vector<std::thread> workers;
+  std::atomic<int> failures{0};
+  for (int t = 0; t < threads; ++t)
+    workers.emplace_back([&, t] {
+      for (int i = 0; i < per_thread; ++i)
+        if (!body(t, i)) ++failures;
+    });
+  for (auto& w : workers) w.join();
+  return failures;
+}
+
 bool has_code(const caf::error& err, ec code) {
   return err.category() == caf::atom("kepler") && err.code() == static_cast<uint8_t>(code);
 }
@@ -119,21 +134,15 @@ TEST_CASE("writes from many threads are all applied") {
   auto store = open_ok(dir.path());
   constexpr int threads = 8;
   constexpr int per_thread = 500;
-  std::vector<std::thread> workers;
-  std::atomic<int> failures{0};
-  for (int t = 0; t < threads; ++t)
-    workers.emplace_back([&, t] {
-      for (int i = 0; i < per_thread; ++i) {
-        kepler::write_options wo;
-        wo.sync = i % 50 == 0;
-        auto key = "t" + std::to_string(t) + "-" + std::to_string(i);
-        if (!store->insert(key, key, wo)) ++failures;
-        // Read-your-writes: acknowledged means visible to every later read.
-        auto v = store->get(key);
-        if (!v || *v != key) ++failures;
-      }
-    });
-  for (auto& w : workers) w.join();
+  auto failures = run_threads(threads, per_thread, [&](int t, int i) {
+    kepler::write_options wo;
+    wo.sync = i % 50 == 0;
+    auto key = "t" + std::to_string(t) + "-" + std::to_string(i);
+    if (!store->insert(key, key, wo)) return false;
+    // Read-your-writes: acknowledged means visible to every later read.
+    auto v = store->get(key);
+    return v && *v == key;
+  });
   CHECK(failures == 0);
   for (int t = 0; t < threads; ++t)
     for (int i = 0; i < per_thread; ++i) {
@@ -147,17 +156,12 @@ TEST_CASE("sync writes from many threads at once are group-committed and all ans
   auto store = open_ok(dir.path());
   constexpr int threads = 8;
   constexpr int per_thread = 100;
-  std::vector<std::thread> workers;
-  std::atomic<int> failures{0};
-  for (int t = 0; t < threads; ++t)
-    workers.emplace_back([&, t] {
-      for (int i = 0; i < per_thread; ++i) {
-        kepler::write_options wo;
-        wo.sync = (i + t) % 3 != 0;  // sync and non-sync groups interleave
-        if (!store->insert("s" + std::to_string(t) + "-" + std::to_string(i), "v", wo)) ++failures;
-      }
-    });
-  for (auto& w : workers) w.join();
+  auto failures = run_threads(threads, per_thread, [&](int t, int i) {
+    kepler::write_options wo;
+    wo.sync = (i + t) % 3 != 0;  // sync and non-sync groups interleave
+    return static_cast<bool>(
+        store->insert("s" + std::to_string(t) + "-" + std::to_string(i), "v", wo));
+  });
   CHECK(failures == 0);
   REQUIRE(store->close());
   store = open_ok(dir.path());
