@@ -45,7 +45,7 @@ constexpr std::size_t tag_bytes = 8;
 
 bool block::build_search_index() {
   entries_.clear();
-  records_.clear();
+  keys_.clear();
   indexed_ = false;
   iterator it(this);
   for (it.seek_to_first(); it.valid(); it.next()) {
@@ -53,18 +53,18 @@ bool block::build_search_index() {
     if (!entries_.empty() && compare_internal_keys(entry_key(entries_.back()), key) >= 0) {
       break;  // out of order: leave the block to the entry-by-entry reader
     }
-    put_fixed32(&records_, static_cast<std::uint32_t>(it.value().data() - contents_.data()));
-    put_fixed32(&records_, static_cast<std::uint32_t>(it.value().size()));
-    if (records_.size() + key.size() > UINT32_MAX) break;
-    entries_.push_back(
-        {0, static_cast<std::uint32_t>(records_.size()), static_cast<std::uint32_t>(key.size())});
-    records_.append(key.data(), key.size());
+    if (keys_.size() + key.size() > UINT32_MAX) break;
+    entries_.push_back({0, static_cast<std::uint32_t>(keys_.size()),
+                        static_cast<std::uint32_t>(key.size()),
+                        static_cast<std::uint32_t>(it.value().data() - contents_.data()),
+                        static_cast<std::uint32_t>(it.value().size())});
+    keys_.append(key.data(), key.size());
   }
   if (!it.state() || it.valid()) {
     entries_.clear();
     entries_.shrink_to_fit();
-    records_.clear();
-    records_.shrink_to_fit();
+    keys_.clear();
+    keys_.shrink_to_fit();
     return false;
   }
   // Sorted keys all share the prefix the first and the last have in common.
@@ -79,7 +79,7 @@ bool block::build_search_index() {
     e.norm = key_norm(key.substr(0, key.size() - tag_bytes), prefix);
   }
   entries_.shrink_to_fit();
-  records_.shrink_to_fit();
+  keys_.shrink_to_fit();
   indexed_ = true;
   return true;
 }
@@ -114,7 +114,7 @@ status block::parse(std::string contents, block* out) {
   out->restarts_offset_ = restarts_offset;
   out->num_restarts_ = num;
   out->entries_.clear();
-  out->records_.clear();
+  out->keys_.clear();
   out->indexed_ = false;
   return status::ok();
 }
@@ -140,18 +140,24 @@ void block::iterator::move_to_indexed(std::uint32_t index) {
     return;
   }
   const indexed_entry& e = block_->entries_[index];
-  const char* record = block_->records_.data() + e.key_offset - record_header_bytes;
-  key_view_ = std::string_view(record + record_header_bytes, e.key_size);
-  value_ = std::string_view(data_ + decode_fixed32(record), decode_fixed32(record + 4));
+  key_view_ = block_->entry_key(e);
+  value_ = std::string_view(data_ + e.value_offset, e.value_size);
 }
 
 std::uint32_t block::iterator::indexed_lower_bound(std::string_view target) const {
   const block& b = *block_;
   const indexed_entry* entries = b.entries_.data();
   prefetch(b.hot_bytes());
-  return static_cast<std::uint32_t>(lower_bound_by_norm(
-      count_, [entries](std::size_t i) { return entries[i].norm; }, b.prefix_of_entries(), target,
-      [&b, entries](std::size_t i) { return b.entry_key(entries[i]); }));
+  const auto range = equal_norm_range(
+      count_, [entries](std::size_t i) { return entries[i].norm; }, b.prefix_of_entries(), target);
+  // Usually the range's first entry is the answer: its value loads while its key is compared.
+  if (range.first < count_) {
+    const indexed_entry& e = entries[range.first];
+    __builtin_prefetch(data_ + e.value_offset);
+    __builtin_prefetch(data_ + e.value_offset + e.value_size - 1);
+  }
+  return static_cast<std::uint32_t>(lower_bound_in_range(
+      range, target, [&b, entries](std::size_t i) { return b.entry_key(entries[i]); }));
 }
 
 std::uint32_t block::iterator::restart_point(std::uint32_t index) const {

@@ -36,7 +36,7 @@ class block {
 
   /// Bytes held (contents and search index), what a block cache charges for it.
   std::size_t size() const {
-    return contents_.size() + entries_.size() * sizeof(indexed_entry) + records_.size();
+    return contents_.size() + entries_.size() * sizeof(indexed_entry) + keys_.size();
   }
   /// The memory a seek reads first (the search index's norms; empty without one): a cache may
   /// prefetch it while it hands the block out.
@@ -51,7 +51,7 @@ class block {
     for (std::size_t i = 0; i < n; i += cache_line_bytes) __builtin_prefetch(hot.data() + i);
   }
   static constexpr std::size_t cache_line_bytes = 64;
-  /// The norms of about 64 entries: a 4 KiB block of small entries.
+  /// The index entries of about 40 entries: a 4 KiB block of 100-byte values.
   static constexpr std::size_t max_prefetch_bytes = 1024;
 
   class iterator;
@@ -62,24 +62,25 @@ class block {
   std::uint32_t num_restarts_ = 0;
 
   // The search index (key_norm.hpp): every user key starts with the block's shared prefix (the
-  // first prefix_bytes_ of the first key), and entries_[i].norm is entry i's norm. records_ holds,
-  // per entry, its value's offset in contents_ and size (fixed32 each), then its full key.
+  // first prefix_bytes_ of the first key), and entries_[i] holds entry i's norm and where its
+  // key (in keys_) and value (in contents_) are.
   struct indexed_entry {
     std::uint64_t norm;
-    std::uint32_t key_offset;  // into records_
+    std::uint32_t key_offset;
     std::uint32_t key_size;
+    std::uint32_t value_offset;
+    std::uint32_t value_size;
   };
-  static constexpr std::size_t record_header_bytes = 8;
   std::string_view entry_key(const indexed_entry& e) const {
-    return std::string_view(records_.data() + e.key_offset, e.key_size);
+    return std::string_view(keys_.data() + e.key_offset, e.key_size);
   }
   std::string_view prefix_of_entries() const {
     return entries_.empty()
                ? std::string_view()
-               : std::string_view(records_.data() + entries_[0].key_offset, prefix_bytes_);
+               : std::string_view(keys_.data() + entries_[0].key_offset, prefix_bytes_);
   }
   std::vector<indexed_entry> entries_;
-  std::string records_;
+  std::string keys_;  // every full key, back to back
   std::uint32_t prefix_bytes_ = 0;
   bool indexed_ = false;
 };

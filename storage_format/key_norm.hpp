@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <cstring>
 #include <string_view>
+#include <utility>
 
 #include "storage_format/internal_key.hpp"
 
@@ -44,15 +45,15 @@ inline std::size_t shared_user_key_prefix(std::string_view a, std::string_view b
   return i;
 }
 
-/// The index of the first of `count` ascending internal keys at or after `target`:
-/// `norm_at(i)` is the i-th key's norm relative to `prefix`, and `key_at(i)` the i-th key in
-/// full. REQUIRES: target holds a tag.
-template <typename NormAt, typename KeyAt>
-std::size_t lower_bound_by_norm(std::size_t count, const NormAt& norm_at, std::string_view prefix,
-                                std::string_view target, const KeyAt& key_at) {
+/// The keys of a run of `count` ascending internal keys whose norm (relative to `prefix`) is
+/// the target's, as [first, second): all keys before `first` are smaller than the target, all
+/// from `second` on larger. `norm_at(i)` is the i-th key's norm. REQUIRES: target holds a tag.
+template <typename NormAt>
+std::pair<std::size_t, std::size_t> equal_norm_range(std::size_t count, const NormAt& norm_at,
+                                                     std::string_view prefix,
+                                                     std::string_view target) {
   constexpr std::size_t tag_bytes = 8;
   const std::uint64_t t = key_norm(target.substr(0, target.size() - tag_bytes), prefix);
-  // The keys whose norm is the target's: [left, right); all before left are smaller.
   std::size_t left = 0;
   std::size_t right = count;
   while (left < right) {
@@ -63,18 +64,25 @@ std::size_t lower_bound_by_norm(std::size_t count, const NormAt& norm_at, std::s
       right = mid;
     }
   }
-  std::size_t lo = left;
+  std::size_t end = left;
   right = count;
-  while (lo < right) {
-    const std::size_t mid = lo + (right - lo) / 2;
+  while (end < right) {
+    const std::size_t mid = end + (right - end) / 2;
     if (norm_at(mid) <= t) {
-      lo = mid + 1;
+      end = mid + 1;
     } else {
       right = mid;
     }
   }
-  right = lo;
-  // Among them, the first at or after the target.
+  return {left, end};
+}
+
+/// The first key in `range` (from equal_norm_range) at or after `target`; `key_at(i)` is the
+/// i-th key in full.
+template <typename KeyAt>
+std::size_t lower_bound_in_range(std::pair<std::size_t, std::size_t> range, std::string_view target,
+                                 const KeyAt& key_at) {
+  auto [left, right] = range;
   while (left < right) {
     const std::size_t mid = left + (right - left) / 2;
     if (compare_internal_keys(key_at(mid), target) < 0) {
@@ -84,6 +92,13 @@ std::size_t lower_bound_by_norm(std::size_t count, const NormAt& norm_at, std::s
     }
   }
   return left;
+}
+
+/// The index of the first of `count` ascending internal keys at or after `target`.
+template <typename NormAt, typename KeyAt>
+std::size_t lower_bound_by_norm(std::size_t count, const NormAt& norm_at, std::string_view prefix,
+                                std::string_view target, const KeyAt& key_at) {
+  return lower_bound_in_range(equal_norm_range(count, norm_at, prefix, target), target, key_at);
 }
 
 }  // namespace kepler::storage
