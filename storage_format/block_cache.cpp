@@ -6,14 +6,16 @@ namespace {
 
 struct cache_key {
   std::uint64_t table_id;
-  std::uint64_t offset;
-  bool operator==(const cache_key& o) const { return table_id == o.table_id && offset == o.offset; }
+  std::uint64_t block_number;
+  bool operator==(const cache_key& o) const {
+    return table_id == o.table_id && block_number == o.block_number;
+  }
 };
 
-// A 64-bit finaliser (murmur3's fmix64) over both halves: offsets are multiples of nothing in
-// particular, but table ids are small and sequential, so both need mixing before bits are taken.
-std::uint64_t mix(std::uint64_t table_id, std::uint64_t offset) {
-  std::uint64_t h = table_id * 0x9e3779b97f4a7c15ull ^ offset;
+// A 64-bit finaliser (murmur3's fmix64) over both halves: block numbers and table ids are small
+// and sequential, so both need mixing before bits are taken.
+std::uint64_t mix(std::uint64_t table_id, std::uint64_t block_number) {
+  std::uint64_t h = table_id * 0x9e3779b97f4a7c15ull ^ block_number;
   h ^= h >> 33;
   h *= 0xff51afd7ed558ccdull;
   h ^= h >> 33;
@@ -64,7 +66,9 @@ struct block_cache::shard {
   }
 
   std::size_t mask() const { return slots.size() - 1; }
-  std::size_t home(const cache_key& key) const { return mix(key.table_id, key.offset) & mask(); }
+  std::size_t home(const cache_key& key) const {
+    return mix(key.table_id, key.block_number) & mask();
+  }
 
   // The slot holding `key`, or the empty slot where it would go.
   std::size_t find(std::uint64_t hash, const cache_key& key) const {
@@ -116,7 +120,7 @@ struct block_cache::shard {
   void evict_to(std::size_t limit) {
     while (usage > limit && queue.newer != &queue) {
       entry* oldest = queue.newer;
-      const std::size_t i = find(mix(oldest->key.table_id, oldest->key.offset), oldest->key);
+      const std::size_t i = find(mix(oldest->key.table_id, oldest->key.block_number), oldest->key);
       unlink(oldest);
       if (slots[i].referenced) {
         slots[i].referenced = false;
@@ -148,18 +152,19 @@ std::uint64_t block_cache::new_table_id() {
   return next_table_id_++;
 }
 
-block_cache::shard& block_cache::shard_for(std::uint64_t table_id, std::uint64_t offset,
+block_cache::shard& block_cache::shard_for(std::uint64_t table_id, std::uint64_t block_number,
                                            std::uint64_t* hash) {
-  *hash = mix(table_id, offset);
+  *hash = mix(table_id, block_number);
   // The top bits pick the shard; the hash map uses the low ones.
   return *shards_[shard_bits_ == 0 ? 0 : *hash >> (64 - shard_bits_)];
 }
 
-std::shared_ptr<const block> block_cache::lookup(std::uint64_t table_id, std::uint64_t offset) {
+std::shared_ptr<const block> block_cache::lookup(std::uint64_t table_id,
+                                                 std::uint64_t block_number) {
   std::uint64_t hash;
-  shard& s = shard_for(table_id, offset, &hash);
+  shard& s = shard_for(table_id, block_number, &hash);
   std::lock_guard<std::mutex> lock(s.mutex);
-  shard::slot& found = s.slots[s.find(hash, cache_key{table_id, offset})];
+  shard::slot& found = s.slots[s.find(hash, cache_key{table_id, block_number})];
   if (found.e == nullptr) {
     ++s.misses;
     return nullptr;
@@ -171,16 +176,16 @@ std::shared_ptr<const block> block_cache::lookup(std::uint64_t table_id, std::ui
   return found.value;
 }
 
-void block_cache::insert(std::uint64_t table_id, std::uint64_t offset,
+void block_cache::insert(std::uint64_t table_id, std::uint64_t block_number,
                          std::shared_ptr<const block> b) {
   std::uint64_t hash;
-  shard& s = shard_for(table_id, offset, &hash);
+  shard& s = shard_for(table_id, block_number, &hash);
   const std::size_t charge = b->size();
   // Dropped outside the lock: freeing a block is not the shard's business.
   std::shared_ptr<const block> replaced;
   std::lock_guard<std::mutex> lock(s.mutex);
   if (charge > s.capacity) return;
-  const cache_key key{table_id, offset};
+  const cache_key key{table_id, block_number};
   std::size_t i = s.find(hash, key);
   shard::entry* e = s.slots[i].e;
   if (e != nullptr) {

@@ -36,13 +36,17 @@ class block_cache {
   /// a table reopened (or a different file reusing a number) never sees stale blocks.
   std::uint64_t new_table_id();
 
-  /// The block at `offset` of table `table_id`, pinned and marked referenced, or null (a miss).
+  /// Blocks are named by (table_id, block_number): `block_number` is any number that names one
+  /// block within its table (table_reader uses the block's position in the index, which it knows
+  /// before it reads the block's handle).
+  ///
+  /// Block `block_number` of table `table_id`, pinned and marked referenced, or null (a miss).
   /// Thread-safe.
-  std::shared_ptr<const block> lookup(std::uint64_t table_id, std::uint64_t offset);
-  /// Keeps `b` as the newest block at `offset` of `table_id` (replacing what was there) and
+  std::shared_ptr<const block> lookup(std::uint64_t table_id, std::uint64_t block_number);
+  /// Keeps `b` as the newest block `block_number` of `table_id` (replacing what was there) and
   /// evicts blocks of its shard, oldest first, sparing those referenced since they were last
   /// considered, until the shard fits. Thread-safe.
-  void insert(std::uint64_t table_id, std::uint64_t offset, std::shared_ptr<const block> b);
+  void insert(std::uint64_t table_id, std::uint64_t block_number, std::shared_ptr<const block> b);
 
   struct counters {
     std::uint64_t hits = 0;
@@ -58,7 +62,7 @@ class block_cache {
 
  private:
   struct shard;
-  shard& shard_for(std::uint64_t table_id, std::uint64_t offset, std::uint64_t* hash);
+  shard& shard_for(std::uint64_t table_id, std::uint64_t block_number, std::uint64_t* hash);
 
   std::size_t capacity_;
   int shard_bits_;

@@ -142,7 +142,7 @@ status table_reader::data_block(const read_options& options, std::size_t i,
                                 std::shared_ptr<const block>* out) const {
   const block_handle& h = handles_[i];
   if (cache_ != nullptr) {
-    if (auto cached = cache_->lookup(cache_id_, h.offset)) {
+    if (auto cached = cache_->lookup(cache_id_, i)) {
       *out = std::move(cached);
       return status::ok();
     }
@@ -157,7 +157,7 @@ status table_reader::data_block(const read_options& options, std::size_t i,
   if (to_cache) {
     // Verified above, so its keys can be decoded once for every later seek.
     b->build_search_index();
-    cache_->insert(cache_id_, h.offset, b);
+    cache_->insert(cache_id_, i, b);
   }
   *out = std::move(b);
   return status::ok();
