@@ -40,7 +40,8 @@ struct block_cache::shard {
     entry* newer = nullptr;
     entry* older = nullptr;
   };
-  struct slot {
+  // One cache line each (and the array aligned to lines), so a lookup misses once per slot.
+  struct alignas(64) slot {
     cache_key key{};
     entry* e = nullptr;  // null: empty
     std::shared_ptr<const block> value;
