@@ -33,15 +33,11 @@ caf::typed_response_promise<bool> submit(facade_ptr self, std::string batch, boo
   st.pending.emplace(id, rp);
   // A weak handle: a request in flight must not keep this actor alive (DESIGN.md §8).
   caf::weak_actor_ptr me = self->ctrl();
-  auto req = st.requests->acquire();
-  req->batch = std::move(batch);
-  req->sync = sync;
-  req->done.reset([me, id](const caf::error& outcome) {
+  auto done = std::make_shared<completion>([me, id](const caf::error& outcome) {
     if (auto strong = me.lock())
       caf::anon_send(caf::actor_cast<db_facade_actor>(strong), write_done_atom::value, id, outcome);
   });
-  // The message takes this actor's reference: nobody here waits on the completion.
-  self->send(st.writer, std::move(req));
+  self->send(st.writer, std::make_shared<write_request>(std::move(batch), sync, done));
   return rp;
 }
 
@@ -57,10 +53,9 @@ db_facade_state::~db_facade_state() {
 }
 
 db_facade_actor::behavior_type db_facade(facade_ptr self, std::shared_ptr<engine_state> engine,
-                                         wal_writer_actor writer, request_pool* requests) {
+                                         wal_writer_actor writer) {
   self->state.engine = std::move(engine);
   self->state.writer = std::move(writer);
-  self->state.requests = requests;
   return {
       [self](put_atom, std::string& key, std::string& value,
              bool sync) -> caf::typed_response_promise<bool> {

@@ -50,8 +50,6 @@ struct db::impl {
   std::unique_ptr<caf::actor_system> own_system;
   caf::actor_system* system = nullptr;
   std::shared_ptr<actors::engine_state> engine;
-  // Requests are recycled, not allocated per write (write_request.hpp); retired with the store.
-  actors::request_pool* requests = actors::request_pool::make();
   actors::supervisor_actor supervisor;
   actors::wal_writer_actor writer;
   actors::db_facade_actor facade;
@@ -62,12 +60,7 @@ struct db::impl {
   std::atomic<int> in_flight{0};
   std::mutex close_mutex;
 
-  ~impl() { requests->retire(); }
-
-  // Sends one write down the write path and waits for its reply; `encode(std::string*)` writes
-  // the batch into the (recycled) request's buffer.
-  template <class Encode>
-  caf::expected<void> submit(bool sync, Encode&& encode) {
+  caf::expected<void> submit(std::string batch, bool sync) {
     // Counted from before the closed check until the reply, even when something throws, so
     // close() neither misses this write nor waits for it forever.
     struct in_flight_guard {
@@ -77,11 +70,9 @@ struct db::impl {
     } guard{in_flight};
     if (closed.load()) return closed_error();
     if (engine->writes_failed()) return engine->write_error();
-    auto req = requests->acquire();
-    encode(&req->batch);
-    req->sync = sync;
-    caf::anon_send(writer, req);
-    if (auto err = req->done.wait(!sync)) return err;
+    auto done = std::make_shared<actors::completion>();
+    caf::anon_send(writer, std::make_shared<actors::write_request>(std::move(batch), sync, done));
+    if (auto err = done->wait(!sync)) return err;
     return caf::unit;
   }
 
@@ -90,7 +81,7 @@ struct db::impl {
     actors::recovery_options ropts;
     ropts.create_if_missing = opts.create_if_missing;
     ropts.error_if_exists = opts.error_if_exists;
-    supervisor = system->spawn(actors::supervisor, engine, &fs, dir, ropts, &recovered, requests);
+    supervisor = system->spawn(actors::supervisor, engine, &fs, dir, ropts, &recovered);
     caf::scoped_actor self{*system};
     caf::error failure;
     self->request(supervisor, caf::infinite, actors::open_atom::value)
@@ -187,20 +178,18 @@ db_actor actor_of(db& store) {
 caf::expected<void> db::insert(std::string_view key, std::string_view value, write_options wo) {
   if (auto err = actors::check_key_value(key, value)) return err;
   return guarded([&]() -> caf::expected<void> {
-    return impl_->submit(wo.sync, [&](std::string* rep) {
-      storage::batch::clear(rep);
-      storage::batch::add_put(rep, key, value);
-    });
+    auto rep = storage::batch::make_empty();
+    storage::batch::add_put(&rep, key, value);
+    return impl_->submit(std::move(rep), wo.sync);
   });
 }
 
 caf::expected<void> db::remove(std::string_view key, write_options wo) {
   if (auto err = actors::check_key_value(key)) return err;
   return guarded([&]() -> caf::expected<void> {
-    return impl_->submit(wo.sync, [&](std::string* rep) {
-      storage::batch::clear(rep);
-      storage::batch::add_delete(rep, key);
-    });
+    auto rep = storage::batch::make_empty();
+    storage::batch::add_delete(&rep, key);
+    return impl_->submit(std::move(rep), wo.sync);
   });
 }
 
@@ -213,9 +202,7 @@ caf::expected<void> db::write(const write_batch& batch, write_options wo) {
                                                 std::to_string(max_batch_bytes) + " bytes");
   if (impl_->closed.load()) return closed_error();
   if (batch.count() == 0) return caf::unit;
-  return guarded([&]() -> caf::expected<void> {
-    return impl_->submit(wo.sync, [&](std::string* rep) { rep->assign(batch.rep_); });
-  });
+  return guarded([&]() -> caf::expected<void> { return impl_->submit(batch.rep_, wo.sync); });
 }
 
 caf::expected<std::optional<std::string>> db::get(std::string_view key, read_options) const {

@@ -64,12 +64,12 @@ int main() {
   fs::create_directories(dir);
   std::string value(value_bytes, 'v');
 
-  auto* requests = kepler::actors::request_pool::make();
   auto encode = micros_per_op([&](int i) {
-    auto req = requests->acquire();
-    kepler::storage::batch::clear(&req->batch);
-    kepler::storage::batch::add_put(&req->batch, key_of(i), value);
-    req->done.signal();
+    auto rep = kepler::storage::batch::make_empty();
+    kepler::storage::batch::add_put(&rep, key_of(i), value);
+    auto done = std::make_shared<kepler::actors::completion>();
+    auto req = std::make_shared<kepler::actors::write_request>(std::move(rep), false, done);
+    done->signal();
   });
 
   std::unique_ptr<kepler::storage::writable_file> file;
@@ -125,8 +125,7 @@ int main() {
 
   std::printf("one blocking insert (16 B key, %zu B value, %d ops each), us/op:\n", value_bytes,
               ops);
-  requests->retire();
-  std::printf("  proxy: encode batch into a pooled request    %6.3f\n", encode);
+  std::printf("  proxy: encode batch + request + completion   %6.3f\n", encode);
   std::printf("  log: add_record + write(2)                   %6.3f\n", append);
   std::printf("  memtable insert (sequential keys)            %6.3f\n", insert);
   std::printf("  memtable insert (random keys)                %6.3f\n", insert_random);
