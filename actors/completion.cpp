@@ -31,6 +31,14 @@ long futex(std::atomic<std::uint32_t>* word, int op, std::uint32_t value) {
 
 }  // namespace
 
+void completion::reset(std::function<void(const caf::error&)> on_signal) {
+  claimed_.store(false, std::memory_order_relaxed);
+  state_.store(pending, std::memory_order_relaxed);
+  sleeping_.store(false, std::memory_order_relaxed);
+  outcome_ = caf::error{};
+  on_signal_ = std::move(on_signal);
+}
+
 void completion::signal(caf::error err) {
   if (claimed_.exchange(true, std::memory_order_acq_rel)) return;
   outcome_ = std::move(err);

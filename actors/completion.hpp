@@ -14,10 +14,17 @@ namespace kepler::actors {
 class completion {
  public:
   completion() = default;
-  /// A completion nobody waits on: signalling it calls `on_signal` with the outcome instead
-  /// (how a request from an actor gets its answer back to the actor that owes the reply).
-  explicit completion(std::function<void(const caf::error&)> on_signal)
-      : on_signal_(std::move(on_signal)) {}
+  completion(const completion&) = delete;
+  completion& operator=(const completion&) = delete;
+
+  /// Makes the completion unsignalled again, for reuse. With `on_signal`, nobody waits on it:
+  /// signalling calls `on_signal` with the outcome instead (how a request from an actor gets
+  /// its answer back to the actor that owes the reply).
+  /// REQUIRES: nobody else uses the completion.
+  void reset(std::function<void(const caf::error&)> on_signal = {});
+
+  /// The outcome. REQUIRES: done().
+  const caf::error& outcome() const { return outcome_; }
 
   /// Records the outcome (no error = success) and wakes the waiter. Only the first call counts.
   void signal(caf::error err = {});

@@ -33,11 +33,15 @@ caf::typed_response_promise<bool> submit(facade_ptr self, std::string batch, boo
   st.pending.emplace(id, rp);
   // A weak handle: a request in flight must not keep this actor alive (DESIGN.md §8).
   caf::weak_actor_ptr me = self->ctrl();
-  auto done = std::make_shared<completion>([me, id](const caf::error& outcome) {
+  auto req = st.requests->acquire();
+  req->batch = std::move(batch);
+  req->sync = sync;
+  req->done = &req->own_done;
+  req->own_done.reset([me, id](const caf::error& outcome) {
     if (auto strong = me.lock())
       caf::anon_send(caf::actor_cast<db_facade_actor>(strong), write_done_atom::value, id, outcome);
   });
-  self->send(st.writer, std::make_shared<write_request>(std::move(batch), sync, done));
+  self->send(st.writer, std::move(req));
   return rp;
 }
 
@@ -53,9 +57,10 @@ db_facade_state::~db_facade_state() {
 }
 
 db_facade_actor::behavior_type db_facade(facade_ptr self, std::shared_ptr<engine_state> engine,
-                                         wal_writer_actor writer) {
+                                         wal_writer_actor writer, request_pool* requests) {
   self->state.engine = std::move(engine);
   self->state.writer = std::move(writer);
+  self->state.requests = requests;
   return {
       [self](put_atom, std::string& key, std::string& value,
              bool sync) -> caf::typed_response_promise<bool> {

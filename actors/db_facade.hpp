@@ -17,6 +17,8 @@ namespace kepler::actors {
 struct db_facade_state {
   std::shared_ptr<engine_state> engine;
   wal_writer_actor writer;
+  /// The store's request pool (owned by the store's proxy, outlives this actor's requests).
+  request_pool* requests = nullptr;
   std::unordered_map<std::uint64_t, caf::typed_response_promise<bool>> pending;
   std::uint64_t next_id = 0;
   /// Set by close_atom: writes are refused; `closed` is answered once `pending` is empty.
@@ -29,6 +31,6 @@ struct db_facade_state {
 
 db_facade_actor::behavior_type db_facade(db_facade_actor::stateful_pointer<db_facade_state> self,
                                          std::shared_ptr<engine_state> engine,
-                                         wal_writer_actor writer);
+                                         wal_writer_actor writer, request_pool* requests);
 
 }  // namespace kepler::actors

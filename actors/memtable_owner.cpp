@@ -52,7 +52,7 @@ memtable_owner_actor::behavior_type memtable_owner(
         }
         // Readers see the whole group at once, and only after every entry is in the memtable.
         st.engine->publish(group->last_sequence);
-        for (auto& req : group->requests) req->done->signal();
+        for (auto& req : group->requests) req->answer();
       },
   };
 }

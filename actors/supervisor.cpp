@@ -17,7 +17,7 @@ namespace {
 using supervisor_ptr = supervisor_actor::stateful_pointer<supervisor_state>;
 
 // Stops the workers; messages still in their mailboxes are dropped, which fails their requests
-// (write_request's destructor), so no caller is left waiting.
+// (intrusive_ptr_release in write_request.cpp), so no caller is left waiting.
 void stop_workers(supervisor_ptr self) {
   auto& st = self->state;
   if (st.writer) self->send_exit(st.writer, caf::exit_reason::user_shutdown);
@@ -33,7 +33,8 @@ void stop_workers(supervisor_ptr self) {
 supervisor_actor::behavior_type supervisor(supervisor_ptr self,
                                            std::shared_ptr<engine_state> engine,
                                            storage::file_system* fs, std::string dir,
-                                           recovery_options opts, recovery_stats* stats_out) {
+                                           recovery_options opts, recovery_stats* stats_out,
+                                           request_pool* requests) {
   auto& st = self->state;
   st.engine = std::move(engine);
   st.fs = fs;
@@ -48,7 +49,7 @@ supervisor_actor::behavior_type supervisor(supervisor_ptr self,
                               caf::to_string(msg.reason) + "); reopen the store to recover"));
   });
   return {
-      [self, stats_out](open_atom) -> caf::result<wal_writer_actor, db_facade_actor> {
+      [self, stats_out, requests](open_atom) -> caf::result<wal_writer_actor, db_facade_actor> {
         auto& st = self->state;
         recovered_store rec;
         auto s = recover_store(*st.fs, st.dir, st.opts, &rec);
@@ -67,7 +68,7 @@ supervisor_actor::behavior_type supervisor(supervisor_ptr self,
         wal->file = std::move(rec.log);
         st.memtable = self->spawn(memtable_owner, st.engine, rec.mem);
         st.writer = self->spawn(wal_writer, st.engine, wal, rec.last_sequence, st.memtable);
-        st.facade = self->spawn(db_facade, st.engine, st.writer);
+        st.facade = self->spawn(db_facade, st.engine, st.writer, requests);
         self->monitor(st.memtable);
         self->monitor(st.writer);
         self->monitor(st.facade);

@@ -25,8 +25,10 @@ struct supervisor_state {
 
 /// Recovers the store in `dir` on `open_atom` and owns the workers until `close_atom`.
 /// `stats_out`, when not null, receives what recovery found before the open reply is sent.
+/// `requests` is the store's request pool, for the db actor.
 supervisor_actor::behavior_type supervisor(
     supervisor_actor::stateful_pointer<supervisor_state> self, std::shared_ptr<engine_state> engine,
-    storage::file_system* fs, std::string dir, recovery_options opts, recovery_stats* stats_out);
+    storage::file_system* fs, std::string dir, recovery_options opts, recovery_stats* stats_out,
+    request_pool* requests);
 
 }  // namespace kepler::actors

@@ -83,11 +83,11 @@ wal_writer_actor::behavior_type wal_writer(writer_ptr self, std::shared_ptr<engi
       [self](write_request_ptr& req) {
         auto& st = self->state;
         if (st.closing) {
-          req->done->signal(make_error(ec::closed, "the store is closing"));
+          req->answer(make_error(ec::closed, "the store is closing"));
           return;
         }
         if (st.engine->writes_failed()) {
-          req->done->signal(st.engine->write_error());
+          req->answer(st.engine->write_error());
           return;
         }
         auto count = storage::batch::count(req->batch);

@@ -4,13 +4,88 @@
 
 namespace kepler::actors {
 
-write_request::~write_request() {
-  // A no-op when the request was answered; otherwise an actor dropped it while stopping.
-  if (done) done->signal(make_error(ec::closed, "the store stopped before this write was applied"));
+namespace {
+
+// Free requests a pool keeps; more are deleted. Enough for every caller of a busy store.
+constexpr std::size_t max_pooled_requests = 256;
+
+caf::error dropped_error() {
+  return make_error(ec::closed,
+                    "the store stopped before this write was acknowledged: it may or may not "
+                    "have been applied");
+}
+
+}  // namespace
+
+void intrusive_ptr_add_ref(write_request* req) {
+  req->refs_.fetch_add(1, std::memory_order_relaxed);
+}
+
+void write_request::answer(const caf::error& err) {
+  if (answered_.exchange(true, std::memory_order_acq_rel)) return;
+  done->signal(err);
+}
+
+void intrusive_ptr_release(write_request* req) {
+  if (req->refs_.fetch_sub(1, std::memory_order_acq_rel) != 1) return;
+  // The last reference: every actor has let go. Unanswered, it was dropped by a stopping actor.
+  req->answer(dropped_error());
+  req->pool_->give_back(req);
+}
+
+request_pool* request_pool::make() {
+  return new request_pool();
+}
+
+write_request_ptr request_pool::acquire() {
+  write_request* req = nullptr;
+  {
+    std::lock_guard<std::mutex> guard(mutex_);
+    ++out_;
+    if (!free_.empty()) {
+      req = free_.back();
+      free_.pop_back();
+    }
+  }
+  if (req == nullptr) req = new write_request(this);
+  req->batch.clear();
+  req->sync = false;
+  req->done = nullptr;
+  req->answered_.store(false, std::memory_order_relaxed);
+  return write_request_ptr{req};  // adds the reference the message will hold
+}
+
+void request_pool::give_back(write_request* req) {
+  bool last = false;
+  {
+    std::lock_guard<std::mutex> guard(mutex_);
+    --out_;
+    if (!retired_ && free_.size() < max_pooled_requests) {
+      free_.push_back(req);
+      req = nullptr;
+    }
+    last = retired_ && out_ == 0;
+  }
+  delete req;
+  if (last) delete this;
+}
+
+void request_pool::retire() {
+  bool last = false;
+  {
+    std::lock_guard<std::mutex> guard(mutex_);
+    retired_ = true;
+    last = out_ == 0;
+  }
+  if (last) delete this;
+}
+
+request_pool::~request_pool() {
+  for (auto* req : free_) delete req;
 }
 
 void write_group::fail(const caf::error& err) {
-  for (auto& req : requests) req->done->signal(err);
+  for (auto& req : requests) req->answer(err);
 }
 
 }  // namespace kepler::actors

@@ -50,6 +50,8 @@ struct db::impl {
   std::unique_ptr<caf::actor_system> own_system;
   caf::actor_system* system = nullptr;
   std::shared_ptr<actors::engine_state> engine;
+  // Requests are recycled, not allocated per write (write_request.hpp); retired with the store.
+  actors::request_pool* requests = actors::request_pool::make();
   actors::supervisor_actor supervisor;
   actors::wal_writer_actor writer;
   actors::db_facade_actor facade;
@@ -60,7 +62,12 @@ struct db::impl {
   std::atomic<int> in_flight{0};
   std::mutex close_mutex;
 
-  caf::expected<void> submit(std::string batch, bool sync) {
+  ~impl() { requests->retire(); }
+
+  // Sends one write down the write path and waits for its reply; `encode(std::string*)` writes
+  // the batch into the (recycled) request's buffer.
+  template <class Encode>
+  caf::expected<void> submit(bool sync, Encode&& encode) {
     // Counted from before the closed check until the reply, even when something throws, so
     // close() neither misses this write nor waits for it forever.
     struct in_flight_guard {
@@ -70,9 +77,15 @@ struct db::impl {
     } guard{in_flight};
     if (closed.load()) return closed_error();
     if (engine->writes_failed()) return engine->write_error();
-    auto done = std::make_shared<actors::completion>();
-    caf::anon_send(writer, std::make_shared<actors::write_request>(std::move(batch), sync, done));
-    if (auto err = done->wait(!sync)) return err;
+    // One blocking call at a time per thread: its completion is the thread's own, reused.
+    thread_local actors::completion done;
+    done.reset();
+    auto req = requests->acquire();
+    encode(&req->batch);
+    req->sync = sync;
+    req->done = &done;
+    caf::anon_send(writer, std::move(req));
+    if (auto err = done.wait(!sync)) return err;
     return caf::unit;
   }
 
@@ -81,7 +94,7 @@ struct db::impl {
     actors::recovery_options ropts;
     ropts.create_if_missing = opts.create_if_missing;
     ropts.error_if_exists = opts.error_if_exists;
-    supervisor = system->spawn(actors::supervisor, engine, &fs, dir, ropts, &recovered);
+    supervisor = system->spawn(actors::supervisor, engine, &fs, dir, ropts, &recovered, requests);
     caf::scoped_actor self{*system};
     caf::error failure;
     self->request(supervisor, caf::infinite, actors::open_atom::value)
@@ -178,18 +191,20 @@ db_actor actor_of(db& store) {
 caf::expected<void> db::insert(std::string_view key, std::string_view value, write_options wo) {
   if (auto err = actors::check_key_value(key, value)) return err;
   return guarded([&]() -> caf::expected<void> {
-    auto rep = storage::batch::make_empty();
-    storage::batch::add_put(&rep, key, value);
-    return impl_->submit(std::move(rep), wo.sync);
+    return impl_->submit(wo.sync, [&](std::string* rep) {
+      storage::batch::clear(rep);
+      storage::batch::add_put(rep, key, value);
+    });
   });
 }
 
 caf::expected<void> db::remove(std::string_view key, write_options wo) {
   if (auto err = actors::check_key_value(key)) return err;
   return guarded([&]() -> caf::expected<void> {
-    auto rep = storage::batch::make_empty();
-    storage::batch::add_delete(&rep, key);
-    return impl_->submit(std::move(rep), wo.sync);
+    return impl_->submit(wo.sync, [&](std::string* rep) {
+      storage::batch::clear(rep);
+      storage::batch::add_delete(rep, key);
+    });
   });
 }
 
@@ -202,7 +217,9 @@ caf::expected<void> db::write(const write_batch& batch, write_options wo) {
                                                 std::to_string(max_batch_bytes) + " bytes");
   if (impl_->closed.load()) return closed_error();
   if (batch.count() == 0) return caf::unit;
-  return guarded([&]() -> caf::expected<void> { return impl_->submit(batch.rep_, wo.sync); });
+  return guarded([&]() -> caf::expected<void> {
+    return impl_->submit(wo.sync, [&](std::string* rep) { rep->assign(batch.rep_); });
+  });
 }
 
 caf::expected<std::optional<std::string>> db::get(std::string_view key, read_options) const {
