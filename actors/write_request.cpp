@@ -23,7 +23,8 @@ void intrusive_ptr_add_ref(write_request* req) {
 
 void write_request::answer(const caf::error& err) {
   if (answered_.exchange(true, std::memory_order_acq_rel)) return;
-  done->signal(err);
+  // No completion: the request never left its creator (dropped before it was sent).
+  if (done != nullptr) done->signal(err);
 }
 
 void intrusive_ptr_release(write_request* req) {

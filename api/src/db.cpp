@@ -81,9 +81,9 @@ struct db::impl {
     thread_local actors::completion done;
     done.reset();
     auto req = requests->acquire();
+    req->done = &done;  // first: if encoding throws, the dropped request answers `done`
     encode(&req->batch);
     req->sync = sync;
-    req->done = &done;
     caf::anon_send(writer, std::move(req));
     if (auto err = done.wait(!sync)) return err;
     return caf::unit;

@@ -87,3 +87,16 @@ TEST_CASE("a recycled request comes back empty and unanswered") {
   CHECK_FALSE(first.wait());
   pool->retire();
 }
+
+TEST_CASE("a request dropped before it was sent, without a completion, is recycled quietly") {
+  auto* pool = request_pool::make();
+  { auto unsent = pool->acquire(); }  // e.g. encoding threw before the send
+  auto next = pool->acquire();
+  CHECK(next->done == nullptr);
+  completion done;
+  next->done = &done;
+  next->answer();
+  CHECK_FALSE(done.wait());
+  next.reset();
+  pool->retire();
+}
