@@ -34,7 +34,6 @@ long futex(std::atomic<std::uint32_t>* word, int op, std::uint32_t value) {
 void completion::reset(std::function<void(const caf::error&)> on_signal) {
   claimed_.store(false, std::memory_order_relaxed);
   state_.store(pending, std::memory_order_relaxed);
-  sleeping_.store(false, std::memory_order_relaxed);
   outcome_ = caf::error{};
   on_signal_ = std::move(on_signal);
 }
@@ -47,8 +46,11 @@ void completion::signal(caf::error err) {
     state_.store(signalled, std::memory_order_release);
     return;
   }
-  state_.store(signalled, std::memory_order_seq_cst);
-  if (sleeping_.load(std::memory_order_seq_cst)) futex(&state_, FUTEX_WAKE_PRIVATE, 1);
+  // After this exchange the waiter may return at once, and the completion (a thread's own) may
+  // be reset or gone with its thread: nothing of it is touched again. A private FUTEX_WAKE only
+  // uses the address.
+  if (state_.exchange(signalled, std::memory_order_acq_rel) == sleeping)
+    futex(&state_, FUTEX_WAKE_PRIVATE, 1);
 }
 
 caf::error completion::wait(bool spin) {
@@ -63,12 +65,13 @@ caf::error completion::wait(bool spin) {
     }
     spinners.fetch_sub(1, std::memory_order_relaxed);
   }
-  if (!done()) {
-    sleeping_.store(true, std::memory_order_seq_cst);
-    // FUTEX_WAIT returns at once when the word is no longer `pending`, so a signal between the
-    // check and the wait is never missed.
-    while (state_.load(std::memory_order_seq_cst) == pending)
-      futex(&state_, FUTEX_WAIT_PRIVATE, pending);
+  // Announce the sleep in the futex word itself, so the signaller knows whether to wake us
+  // without reading anything else. The CAS fails only when the signal already came.
+  std::uint32_t expected = pending;
+  if (state_.compare_exchange_strong(expected, sleeping, std::memory_order_acq_rel)) {
+    // FUTEX_WAIT returns at once when the word is no longer `sleeping`: no wake is missed.
+    while (state_.load(std::memory_order_acquire) == sleeping)
+      futex(&state_, FUTEX_WAIT_PRIVATE, sleeping);
   }
   return outcome_;
 }

@@ -39,11 +39,12 @@ class completion {
  private:
   static constexpr std::uint32_t pending = 0;
   static constexpr std::uint32_t signalled = 1;
+  /// Pending, and the waiter sleeps on the futex (the signaller must wake it).
+  static constexpr std::uint32_t sleeping = 2;
 
   std::atomic<bool> claimed_{false};
-  // A futex word: pending until the outcome is stored.
+  // A futex word: pending (or sleeping) until the outcome is stored.
   std::atomic<std::uint32_t> state_{pending};
-  std::atomic<bool> sleeping_{false};
   caf::error outcome_;
   std::function<void(const caf::error&)> on_signal_;
 };

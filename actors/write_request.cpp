@@ -8,6 +8,8 @@ namespace {
 
 // Free requests a pool keeps; more are deleted. Enough for every caller of a busy store.
 constexpr std::size_t max_pooled_requests = 256;
+// A pooled request keeps its batch buffer up to this size (ordinary writes reuse it).
+constexpr std::size_t max_pooled_buffer_bytes = 64 * 1024;
 
 caf::error dropped_error() {
   return make_error(ec::closed,
@@ -42,13 +44,18 @@ write_request_ptr request_pool::acquire() {
   write_request* req = nullptr;
   {
     std::lock_guard<std::mutex> guard(mutex_);
-    ++out_;
     if (!free_.empty()) {
       req = free_.back();
       free_.pop_back();
+      ++out_;
     }
   }
-  if (req == nullptr) req = new write_request(this);
+  if (req == nullptr) {
+    req = new write_request(this);
+    // Counted once the request exists, so a failed allocation cannot keep the pool alive.
+    std::lock_guard<std::mutex> guard(mutex_);
+    ++out_;
+  }
   req->batch.clear();
   req->sync = false;
   req->done = nullptr;
@@ -57,6 +64,9 @@ write_request_ptr request_pool::acquire() {
 }
 
 void request_pool::give_back(write_request* req) {
+  // A huge batch's buffer is not worth keeping; nor is a finished actor's callback.
+  if (req->batch.capacity() > max_pooled_buffer_bytes) std::string().swap(req->batch);
+  req->own_done.reset();
   bool last = false;
   {
     std::lock_guard<std::mutex> guard(mutex_);
