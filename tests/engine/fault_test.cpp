@@ -25,6 +25,17 @@ std::string key_of(int i) {
   return "key" + std::to_string(i);
 }
 
+std::string value_of(int i) {
+  return std::string(100, static_cast<char>('a' + i % 26));
+}
+
+// Writes key_of(i) -> value_of(i) for i < n into the store in `dir`, then closes it.
+void fill_store(const std::string& dir, int n) {
+  auto store = kepler::db::open(dir);
+  REQUIRE(store);
+  for (int i = 0; i < n; ++i) REQUIRE((*store)->insert(key_of(i), value_of(i)));
+}
+
 // The store's log files, oldest first.
 std::vector<std::string> log_files(const std::string& dir) {
   std::vector<std::string> logs;
@@ -41,7 +52,7 @@ void check_all_present(const std::string& dir, int n) {
   for (int i = 0; i < n; ++i) {
     auto v = (*store)->get(key_of(i));
     REQUIRE(v);
-    if (*v == std::optional<std::string>(std::string(100, 'a' + i % 26))) ++present;
+    if (*v == std::optional<std::string>(value_of(i))) ++present;
   }
   CHECK(present == n);
 }
@@ -54,8 +65,7 @@ void run_failure_case(bool fail_sync) {
     auto store = kepler::detail::open_with_file_system(fs, nullptr, dir.path(), {});
     REQUIRE_MESSAGE(store, kepler::to_string(store.error()));
     for (int i = 0; i < acked; ++i)
-      REQUIRE((*store)->insert(key_of(i), std::string(100, 'a' + i % 26),
-                               kepler::write_options{i % 7 == 0}));
+      REQUIRE((*store)->insert(key_of(i), value_of(i), kepler::write_options{i % 7 == 0}));
     if (fail_sync)
       fs.fail_syncs = true;
     else
@@ -77,7 +87,7 @@ void run_failure_case(bool fail_sync) {
     // Reads keep working.
     auto v = (*store)->get(key_of(3));
     REQUIRE(v);
-    CHECK(*v == std::string(100, 'a' + 3));
+    CHECK(*v == value_of(3));
     CHECK((*store)->get("later")->has_value() == false);
   }
   // Reopening recovers every acknowledged write.
@@ -97,11 +107,10 @@ TEST_CASE("a failed sync makes writes fail until reopened, and loses nothing ack
 TEST_CASE("a torn log tail is the normal end of a crash: earlier writes are recovered") {
   temp_dir dir;
   constexpr int n = 400;
+  fill_store(dir.path(), n);
   {
     auto store = kepler::db::open(dir.path());
     REQUIRE(store);
-    for (int i = 0; i < n; ++i)
-      REQUIRE((*store)->insert(key_of(i), std::string(100, 'a' + i % 26)));
     REQUIRE((*store)->insert("last", std::string(5000, 'z')));
   }
   auto logs = log_files(dir.path());
@@ -123,12 +132,8 @@ TEST_CASE("a torn log tail is the normal end of a crash: earlier writes are reco
 
 TEST_CASE("damage before a log's tail is reported as corruption naming the file and offset") {
   temp_dir dir;
-  {
-    auto store = kepler::db::open(dir.path());
-    REQUIRE(store);
-    // Enough to fill more than one 32 KiB block, so valid records follow the damage.
-    for (int i = 0; i < 1000; ++i) REQUIRE((*store)->insert(key_of(i), std::string(100, 'v')));
-  }
+  // Enough to fill more than one 32 KiB block, so valid records follow the damage.
+  fill_store(dir.path(), 1000);
   std::string victim;
   for (auto& l : log_files(dir.path()))
     if (std::filesystem::file_size(l) > 0) victim = l;
@@ -156,12 +161,7 @@ TEST_CASE("damage before a log's tail is reported as corruption naming the file 
 TEST_CASE("a log that cannot be read fails the open with an I/O error and loses nothing") {
   temp_dir dir;
   constexpr int n = 300;
-  {
-    auto store = kepler::db::open(dir.path());
-    REQUIRE(store);
-    for (int i = 0; i < n; ++i)
-      REQUIRE((*store)->insert(key_of(i), std::string(100, 'a' + i % 26)));
-  }
+  fill_store(dir.path(), n);
   fault_file_system fs(kepler::storage::file_system::posix());
   fs.fail_reads = true;
   auto store = kepler::detail::open_with_file_system(fs, nullptr, dir.path(), {});

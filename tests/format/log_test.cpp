@@ -9,6 +9,7 @@
 #include "storage_format/crc32c.hpp"
 #include "storage_format/log_reader.hpp"
 #include "storage_format/log_writer.hpp"
+#include "string_writable.hpp"
 #include "test_dir.hpp"
 
 using namespace kepler::storage;
@@ -19,31 +20,6 @@ namespace {
 constexpr std::uint64_t never = std::numeric_limits<std::uint64_t>::max();
 // The room a block offers one fragment's payload.
 constexpr std::size_t block_payload = block_size - header_size;
-
-// A log kept in a string, so damage is one assignment away.
-class memory_writable final : public writable_file {
- public:
-  explicit memory_writable(std::string* data) : data_(data) {}
-  status append(std::string_view d) override {
-    ++appends;
-    data_->append(d.data(), d.size());
-    return status::ok();
-  }
-  status sync() override { return status::ok(); }
-  status truncate(std::uint64_t size) override {
-    data_->resize(size);
-    return status::ok();
-  }
-  status close() override { return status::ok(); }
-  std::uint64_t size() const override { return data_->size(); }
-  const std::string& path() const override { return path_; }
-
-  int appends = 0;
-
- private:
-  std::string* data_;
-  std::string path_ = "mem.log";
-};
 
 class memory_readable final : public readable_file {
  public:
@@ -112,7 +88,7 @@ std::string payload(std::size_t index, std::size_t size) {
 std::string write_log(const std::vector<std::size_t>& sizes,
                       std::vector<std::uint64_t>* starts = nullptr) {
   std::string data;
-  memory_writable file(&data);
+  kepler::test::string_writable file(&data, "mem.log");
   writer w(&file);
   for (std::size_t i = 0; i < sizes.size(); ++i) {
     const std::uint64_t before = w.end_offset();
@@ -223,7 +199,7 @@ TEST_CASE("records survive a round trip through a real file") {
 
 TEST_CASE("a fragment header is masked crc32c of type and payload, then length, then type") {
   std::string data;
-  memory_writable file(&data);
+  kepler::test::string_writable file(&data, "mem.log");
   writer w(&file);
   REQUIRE(w.append_record("hello").is_ok());
   CHECK(data == fragment(record_type::full, "hello"));
@@ -237,7 +213,7 @@ TEST_CASE("a fragment header is masked crc32c of type and payload, then length, 
 TEST_CASE("a record larger than a block is split into FIRST, MIDDLE and LAST fragments") {
   const std::string big = payload(0, 2 * block_payload + 10);
   std::string data;
-  memory_writable file(&data);
+  kepler::test::string_writable file(&data, "mem.log");
   writer w(&file);
   REQUIRE(w.append_record(big).is_ok());
   REQUIRE(data.size() == 2 * block_size + header_size + 10);
@@ -292,7 +268,7 @@ TEST_CASE("a block with exactly a header's room left gets an empty fragment") {
 
 TEST_CASE("a group of records goes out in one append") {
   std::string data;
-  memory_writable file(&data);
+  kepler::test::string_writable file(&data, "mem.log");
   writer w(&file);
   w.add_record("one");
   w.add_record(payload(1, 40000));

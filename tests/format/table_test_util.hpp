@@ -15,6 +15,7 @@
 #include "storage_format/internal_key.hpp"
 #include "storage_format/table_builder.hpp"
 #include "storage_format/table_reader.hpp"
+#include "string_writable.hpp"
 
 namespace kepler::test {
 
@@ -31,32 +32,6 @@ inline std::string ikey(std::string_view user_key, storage::sequence_number seq,
 inline std::string lookup_key(std::string_view user_key, storage::sequence_number seq) {
   return ikey(user_key, seq, storage::value_type_for_seek);
 }
-
-class string_writable final : public storage::writable_file {
- public:
-  explicit string_writable(std::string* data) : data_(data) {}
-  status append(std::string_view d) override {
-    data_->append(d.data(), d.size());
-    return status::ok();
-  }
-  status sync() override {
-    ++syncs;
-    return status::ok();
-  }
-  status truncate(std::uint64_t size) override {
-    data_->resize(size);
-    return status::ok();
-  }
-  status close() override { return status::ok(); }
-  std::uint64_t size() const override { return data_->size(); }
-  const std::string& path() const override { return path_; }
-
-  int syncs = 0;
-
- private:
-  std::string* data_;
-  std::string path_ = "mem.sst";
-};
 
 /// Serves reads from a string; reads that touch [fail_begin, fail_end) fail as the disk would.
 class string_readable final : public storage::readable_file {
