@@ -9,7 +9,7 @@
 #include "storage_format/crc32c.hpp"
 #include "storage_format/log_reader.hpp"
 #include "storage_format/log_writer.hpp"
-#include "string_writable.hpp"
+#include "string_files.hpp"
 #include "test_dir.hpp"
 
 using namespace kepler::storage;
@@ -20,28 +20,6 @@ namespace {
 constexpr std::uint64_t never = std::numeric_limits<std::uint64_t>::max();
 // The room a block offers one fragment's payload.
 constexpr std::size_t block_payload = block_size - header_size;
-
-class memory_readable final : public readable_file {
- public:
-  memory_readable(std::string data, std::uint64_t fail_from)
-      : data_(std::move(data)), fail_from_(fail_from) {}
-  status read(std::uint64_t offset, std::size_t n, char* scratch,
-              std::string_view* out) const override {
-    if (offset >= fail_from_) return status::io_error(path_ + ": injected read failure");
-    const std::size_t begin = std::min<std::size_t>(offset, data_.size());
-    const std::size_t len = std::min(n, data_.size() - begin);
-    data_.copy(scratch, len, begin);
-    *out = std::string_view(scratch, len);
-    return status::ok();
-  }
-  std::uint64_t size() const override { return data_.size(); }
-  const std::string& path() const override { return path_; }
-
- private:
-  std::string data_;
-  std::uint64_t fail_from_;
-  std::string path_ = "mem.log";
-};
 
 struct read_result {
   std::vector<std::string> records;
@@ -59,7 +37,7 @@ struct read_result {
 };
 
 read_result read_log(const std::string& data, std::uint64_t fail_from = never) {
-  memory_readable file(data, fail_from);
+  kepler::test::string_readable file(data, fail_from, never, "mem.log");
   reader r(&file);
   read_result out;
   std::string record;

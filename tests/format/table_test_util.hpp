@@ -15,7 +15,7 @@
 #include "storage_format/internal_key.hpp"
 #include "storage_format/table_builder.hpp"
 #include "storage_format/table_reader.hpp"
-#include "string_writable.hpp"
+#include "string_files.hpp"
 
 namespace kepler::test {
 
@@ -32,35 +32,6 @@ inline std::string ikey(std::string_view user_key, storage::sequence_number seq,
 inline std::string lookup_key(std::string_view user_key, storage::sequence_number seq) {
   return ikey(user_key, seq, storage::value_type_for_seek);
 }
-
-/// Serves reads from a string; reads that touch [fail_begin, fail_end) fail as the disk would.
-class string_readable final : public storage::readable_file {
- public:
-  explicit string_readable(std::string data,
-                           std::uint64_t fail_begin = std::numeric_limits<std::uint64_t>::max(),
-                           std::uint64_t fail_end = std::numeric_limits<std::uint64_t>::max())
-      : data_(std::move(data)), fail_begin_(fail_begin), fail_end_(fail_end) {}
-  status read(std::uint64_t offset, std::size_t n, char* scratch,
-              std::string_view* out) const override {
-    if (offset < fail_end_ && offset + n > fail_begin_) {
-      return status::io_error(path_ + ": injected read failure");
-    }
-    const std::size_t begin =
-        static_cast<std::size_t>(std::min<std::uint64_t>(offset, data_.size()));
-    const std::size_t len = std::min(n, data_.size() - begin);
-    data_.copy(scratch, len, begin);
-    *out = std::string_view(scratch, len);
-    return status::ok();
-  }
-  std::uint64_t size() const override { return data_.size(); }
-  const std::string& path() const override { return path_; }
-
- private:
-  std::string data_;
-  std::uint64_t fail_begin_;
-  std::uint64_t fail_end_;
-  std::string path_ = "mem.sst";
-};
 
 using entry_list = std::vector<std::pair<std::string, std::string>>;
 
