@@ -29,9 +29,8 @@ caf::typed_response_promise<bool> submit(facade_ptr self, std::string batch, boo
     rp.deliver(st.engine->write_error());
     return rp;
   }
-  auto id = st.next_id++;
-  st.pending.emplace(id, rp);
-  // A weak handle: a request in flight must not keep this actor alive (DESIGN.md §8).
+  auto id = st.next_id;
+  // A weak handle: a request in flight must not keep this actor alive (doc/design.md, "CAF").
   caf::weak_actor_ptr me = self->ctrl();
   auto req = st.requests->acquire();
   req->batch = std::move(batch);
@@ -39,8 +38,10 @@ caf::typed_response_promise<bool> submit(facade_ptr self, std::string batch, boo
   req->done = &req->own_done;
   req->own_done.reset([me, id](const caf::error& outcome) {
     if (auto strong = me.lock())
-      caf::anon_send(caf::actor_cast<db_facade_actor>(strong), write_done_atom::value, id, outcome);
+      caf::anon_send(caf::actor_cast<db_facade_actor>(strong), facade_write_done{id, outcome});
   });
+  st.pending.emplace(id, rp);
+  ++st.next_id;
   self->send(st.writer, std::move(req));
   return rp;
 }
@@ -51,9 +52,9 @@ db_facade_state::~db_facade_state() {
   if (closed.pending()) closed.deliver(make_error(ec::closed, "the db actor stopped"));
   for (auto& entry : pending)
     if (entry.second.pending())
-      entry.second.deliver(make_error(ec::closed,
-                                      "the store closed before this write was "
-                                      "acknowledged: it may or may not be applied"));
+      entry.second.deliver(make_error(ec::outcome_unknown,
+                                      "the store stopped before this write was "
+                                      "acknowledged: it may or may not have been applied"));
 }
 
 db_facade_actor::behavior_type db_facade(facade_ptr self, std::shared_ptr<engine_state> engine,
@@ -89,7 +90,7 @@ db_facade_actor::behavior_type db_facade(facade_ptr self, std::shared_ptr<engine
           rp.deliver(std::move(err));
           return rp;
         }
-        if (storage::batch::count(encoded) == 0) {
+        if (storage::batch::count(encoded) == 0 && !sync) {
           auto rp = self->make_response_promise<bool>();
           rp.deliver(true);
           return rp;
@@ -105,18 +106,18 @@ db_facade_actor::behavior_type db_facade(facade_ptr self, std::shared_ptr<engine
           return caf::optional<std::string>{std::move(value)};
         return caf::optional<std::string>{};
       },
-      [self](write_done_atom, std::uint64_t id, caf::error& outcome) {
-        auto it = self->state.pending.find(id);
+      [self](facade_write_done& report) {
+        auto it = self->state.pending.find(report.id);
         if (it == self->state.pending.end()) return;
-        if (outcome)
-          it->second.deliver(std::move(outcome));
+        if (report.outcome)
+          it->second.deliver(std::move(report.outcome));
         else
           it->second.deliver(true);
         self->state.pending.erase(it);
         if (self->state.closing && self->state.pending.empty() && self->state.closed.pending())
           self->state.closed.deliver(true);
       },
-      [self](close_atom) -> caf::typed_response_promise<bool> {
+      [self](facade_close) -> caf::typed_response_promise<bool> {
         auto& st = self->state;
         st.closing = true;
         st.closed = self->make_response_promise<bool>();

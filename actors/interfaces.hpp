@@ -9,7 +9,9 @@
 
 #include <cstdint>
 
+#include <caf/allowed_unsafe_message_type.hpp>
 #include <caf/atom.hpp>
+#include <caf/error.hpp>
 #include <caf/replies_to.hpp>
 #include <caf/typed_actor.hpp>
 
@@ -37,13 +39,23 @@ using wal_writer_actor =
     caf::typed_actor<caf::reacts_to<write_request_ptr>, caf::reacts_to<synced_atom>,
                      caf::replies_to<close_atom>::with<bool>>;
 
-using write_done_atom = caf::atom_constant<caf::atom("wdone")>;
+/// The db actor's internal messages are of types that only the library can name and that
+/// never cross the network (no serializer), rather than atoms: a user or a remote peer holding
+/// the db actor's handle can send it any atom, but cannot forge a write's acknowledgement or stop
+/// the store's writes (kepler::actor_of hands out the db_actor part only).
+///
+/// A write of the db actor finished: `id` is its request, `outcome` none on success.
+struct facade_write_done {
+  std::uint64_t id;
+  caf::error outcome;
+};
+/// From the supervisor: refuse new writes, reply once every pending one is answered.
+struct facade_close {};
 
-/// The db actor users get (kepler/db_actor.hpp), plus the reports of its writes' completions:
-/// (write_done_atom, request id, outcome), and `close_atom`: refuse new writes, reply once every
-/// pending one is answered. It answers its own response promises.
-using db_facade_actor = db_actor::extend<caf::reacts_to<write_done_atom, std::uint64_t, caf::error>,
-                                         caf::replies_to<close_atom>::with<bool>>;
+/// The db actor users get (kepler/db_actor.hpp) plus its internal messages. It answers its own
+/// response promises.
+using db_facade_actor =
+    db_actor::extend<caf::reacts_to<facade_write_done>, caf::replies_to<facade_close>::with<bool>>;
 
 /// `open_atom`: run recovery, spawn the workers, reply with the writer (the blocking proxy's
 /// entry point) and the db actor (actor users' entry point). `close_atom`: close the workers,
@@ -53,3 +65,7 @@ using supervisor_actor =
                      caf::replies_to<close_atom>::with<bool>>;
 
 }  // namespace kepler::actors
+
+// Local-only: no serializer, so a remote node cannot send them.
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(kepler::actors::facade_write_done)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(kepler::actors::facade_close)

@@ -3,6 +3,7 @@
 #include <caf/stateful_actor.hpp>
 #include <caf/typed_event_based_actor.hpp>
 
+#include "actors/exception_error.hpp"
 #include "actors/status_error.hpp"
 #include "storage_format/batch_format.hpp"
 
@@ -39,16 +40,21 @@ memtable_owner_actor::behavior_type memtable_owner(
           return;
         }
         inserter ins(st.mem.get());
-        for (auto& req : group->requests) {
-          // The proxy encoded the batch itself, so it parses; a failure here is a bug that must
-          // not become a silently missing write.
-          auto s = storage::batch::for_each(req->batch, ins);
-          if (!s.is_ok()) {
-            st.failed = to_error(s);
-            st.engine->fail_writes(st.failed);
-            group->fail(st.failed);
-            return;
+        storage::status parsed;
+        auto thrown = run_catching([&] {
+          for (auto& req : group->requests) {
+            parsed = storage::batch::for_each(req->batch, ins);
+            if (!parsed.is_ok()) return;
           }
+        });
+        // The proxy encoded each batch itself, so it parses; a failure here is a bug, and out
+        // of memory leaves the group half applied. Either way the group is never published, and
+        // no later one is either (that would expose the applied part).
+        if (thrown || !parsed.is_ok()) {
+          st.failed = thrown ? thrown : to_error(parsed);
+          st.engine->fail_writes(st.failed);
+          group->fail(st.failed);
+          return;
         }
         // Readers see the whole group at once, and only after every entry is in the memtable.
         st.engine->publish(group->last_sequence);

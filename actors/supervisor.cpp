@@ -64,8 +64,8 @@ supervisor_actor::behavior_type supervisor(supervisor_ptr self,
         auto view = std::make_shared<read_view>();
         view->mem = rec.mem;
         st.engine->install_view(std::move(view));
-        auto wal = std::make_shared<wal_file>();
-        wal->file = std::move(rec.log);
+        // Recovery made the log new and empty: nothing in it is unsynced yet.
+        auto wal = std::make_shared<wal_file>(std::move(rec.log), 0);
         st.memtable = self->spawn(memtable_owner, st.engine, rec.mem);
         st.writer = self->spawn(wal_writer, st.engine, wal, rec.last_sequence, st.memtable);
         st.facade = self->spawn(db_facade, st.engine, st.writer, requests);
@@ -100,7 +100,7 @@ supervisor_actor::behavior_type supervisor(supervisor_ptr self,
               .then([finish](bool) mutable { finish({}); },
                     [finish](caf::error& err) mutable { finish(std::move(err)); });
         };
-        self->request(st.facade, caf::infinite, close_atom::value)
+        self->request(st.facade, caf::infinite, facade_close{})
             .then([close_writer](bool) mutable { close_writer(); },
                   [close_writer](caf::error&) mutable { close_writer(); });
         return rp;

@@ -16,7 +16,9 @@ wal_syncer_actor::behavior_type wal_syncer(
   st.wal = std::move(wal);
   st.memtable = std::move(memtable);
   st.writer = std::move(writer);
-  st.synced = st.wal->written.load();
+  // Not what is written by now: the writer may already have appended a group that asked for a
+  // sync, and counting it as synced would acknowledge it from the page cache.
+  st.synced = st.wal->synced_at_start;
   return {
       [self](const write_group_ptr& group) {
         auto& st = self->state;

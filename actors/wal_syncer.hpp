@@ -12,7 +12,8 @@ struct wal_syncer_state {
   std::shared_ptr<wal_file> wal;
   memtable_owner_actor memtable;
   wal_writer_actor writer;
-  /// Log offset known to be on disk.
+  /// Log offset known to be on disk: what the log held synced when it was handed over, then
+  /// what this actor's own syncs covered.
   std::uint64_t synced = 0;
   /// Set after a failed sync: every later group fails too, so none becomes visible after a
   /// group that was lost.

@@ -3,6 +3,7 @@
 #include <caf/stateful_actor.hpp>
 #include <caf/typed_event_based_actor.hpp>
 
+#include "actors/exception_error.hpp"
 #include "actors/status_error.hpp"
 #include "actors/wal_syncer.hpp"
 #include "kepler/errors.hpp"
@@ -36,10 +37,15 @@ void finish_close_if_idle(writer_ptr self) {
     reply.deliver(to_error(s));
 }
 
-// Writes the gathered group with one append and passes it on in log order.
+// Writes the gathered group with one append and passes it on in log order. Once writes have
+// failed, nothing more is appended: the group fails instead (its bytes may follow a lost one).
 void send_group(writer_ptr self) {
   auto& st = self->state;
   auto group = std::move(st.group);
+  if (st.engine->writes_failed()) {
+    group->fail(st.engine->write_error());
+    return;
+  }
   auto s = st.log->write_pending();
   if (!s.is_ok()) {
     // The log's tail is now unknown: never append after it. Reads keep working; reopening
@@ -57,6 +63,51 @@ void send_group(writer_ptr self) {
   } else {
     self->send(st.memtable, std::move(group));
   }
+}
+
+// Group commit: while more messages wait in the mailbox, a group keeps gathering; the handler
+// that finds the mailbox empty sends it. Every handler ends here, whatever it did, so no
+// group is ever left gathering with nothing behind it to send it.
+void send_group_if_idle(writer_ptr self) {
+  auto& st = self->state;
+  if (st.group && (self->mailbox().empty() || st.log->pending_bytes() >= max_group_bytes))
+    send_group(self);
+}
+
+// Why `req` is refused before it gets a sequence number, or no error.
+caf::error refusal(const wal_writer_state& st) {
+  if (st.closing) return make_error(ec::closed, "the store is closing");
+  if (st.engine->writes_failed()) return st.engine->write_error();
+  return {};
+}
+
+// Sequence numbers are 56 bits (internal_key.hpp): past the last one they would wrap, and a
+// wrapped write would be acknowledged yet sort behind every older version.
+bool sequences_left_for(const wal_writer_state& st, const write_request& req) {
+  return storage::batch::count(req.batch) <= storage::max_sequence_number - st.last_sequence;
+}
+
+caf::error sequences_used_up() {
+  return make_error(ec::write_failed, "sequence numbers are used up (the last one, " +
+                                          std::to_string(storage::max_sequence_number) +
+                                          ", is taken): the store takes no more writes");
+}
+
+// Numbers the request's entries and adds its record to the gathering group. An empty batch
+// writes nothing: it joins the group only for its sync (db::write's "make every earlier write
+// durable").
+void add_to_group(writer_ptr self, write_request_ptr& req) {
+  auto& st = self->state;
+  auto count = storage::batch::count(req->batch);
+  if (count > 0) {
+    storage::batch::set_sequence(&req->batch, st.last_sequence + 1);
+    st.log->add_record(req->batch);
+    st.last_sequence += count;
+  }
+  if (!st.group) st.group = std::make_shared<write_group>();
+  st.group->needs_sync |= req->sync;
+  st.group->last_sequence = st.last_sequence;
+  st.group->requests.push_back(std::move(req));
 }
 
 }  // namespace
@@ -82,32 +133,24 @@ wal_writer_actor::behavior_type wal_writer(writer_ptr self, std::shared_ptr<engi
   return {
       [self](write_request_ptr& req) {
         auto& st = self->state;
-        if (st.closing) {
-          req->answer(make_error(ec::closed, "the store is closing"));
-          return;
-        }
-        if (st.engine->writes_failed()) {
+        if (auto err = refusal(st)) {
+          req->answer(err);
+        } else if (!sequences_left_for(st, *req)) {
+          // For good: what was gathered before goes out, every later write is refused.
+          if (st.group) send_group(self);
+          st.engine->fail_writes(sequences_used_up());
           req->answer(st.engine->write_error());
-          return;
+        } else if (auto failure = run_catching([&] { add_to_group(self, req); })) {
+          // Out of memory halfway through a record: the pending bytes are unknown, so nothing
+          // more is appended, and the request fails with whatever was gathered with it.
+          st.engine->fail_writes(failure);
+          if (req) req->answer(failure);
         }
-        auto count = storage::batch::count(req->batch);
-        storage::batch::set_sequence(&req->batch, st.last_sequence + 1);
-        st.last_sequence += count;
-        st.log->add_record(req->batch);
-        if (!st.group) st.group = std::make_shared<write_group>();
-        st.group->needs_sync |= req->sync;
-        st.group->last_sequence = st.last_sequence;
-        st.group->requests.push_back(std::move(req));
-        // Group commit: while more requests wait in the mailbox, keep gathering; the last one
-        // in sends the whole group out with one write().
-        if (self->mailbox().empty() || st.log->pending_bytes() >= max_group_bytes) send_group(self);
+        send_group_if_idle(self);
       },
       [self](synced_atom) {
-        auto& st = self->state;
-        --st.groups_at_syncer;
-        // A group still gathering saw this message in the mailbox and waited for more
-        // requests: if none follow, it goes out now.
-        if (st.group && self->mailbox().empty()) send_group(self);
+        --self->state.groups_at_syncer;
+        send_group_if_idle(self);
         finish_close_if_idle(self);
       },
       [self](close_atom) -> caf::typed_response_promise<bool> {

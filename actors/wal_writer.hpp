@@ -14,9 +14,16 @@ namespace kepler::actors {
 
 /// Shared by the writer (which appends) and the syncer (which fdatasyncs the same file).
 struct wal_file {
+  /// `synced`: how much of `file` is known to be on disk, from whoever made it so (recovery
+  /// hands over a new, empty log: 0). Never inferred from what happens to be written.
+  wal_file(std::unique_ptr<storage::writable_file> f, std::uint64_t synced)
+      : file(std::move(f)), synced_at_start(synced) {}
+
   std::unique_ptr<storage::writable_file> file;
   /// Bytes handed to the OS so far; a sync started after reading it covers at least that much.
   std::atomic<std::uint64_t> written{0};
+  /// Bytes on disk when the writer took the file: where the syncer's own record starts.
+  const std::uint64_t synced_at_start;
 };
 
 /// A reply that must never be dropped: if the actor stops with it pending, its state's

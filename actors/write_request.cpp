@@ -12,7 +12,7 @@ constexpr std::size_t max_pooled_requests = 256;
 constexpr std::size_t max_pooled_buffer_bytes = 64 * 1024;
 
 caf::error dropped_error() {
-  return make_error(ec::closed,
+  return make_error(ec::outcome_unknown,
                     "the store stopped before this write was acknowledged: it may or may not "
                     "have been applied");
 }

@@ -10,11 +10,15 @@
 
 #include <caf/actor_system_config.hpp>
 #include <caf/all.hpp>
+#include <caf/policy/work_sharing.hpp>
+#include <caf/policy/work_stealing.hpp>
+#include <caf/scheduler/coordinator.hpp>
 #include <caf/scoped_actor.hpp>
 #include <caf/send.hpp>
 
 #include "actors/completion.hpp"
 #include "actors/engine_state.hpp"
+#include "actors/exception_error.hpp"
 #include "actors/interfaces.hpp"
 #include "actors/request_checks.hpp"
 #include "actors/supervisor.hpp"
@@ -35,9 +39,35 @@ template <class F>
 auto guarded(F&& f) -> decltype(f()) {
   try {
     return f();
-  } catch (const std::exception& e) {
-    return make_error(ec::io_error, std::string("unexpected failure: ") + e.what());
+  } catch (...) {
+    return actors::current_exception_error();
   }
+}
+
+// The thread of the only scheduler worker of `system`, or no thread when it has more (or a
+// scheduler of its own kind). A blocking call made on that thread waits for actors that can
+// only run on it: a certain deadlock.
+template <class Policy>
+std::thread::id sole_worker_of(caf::scheduler::abstract_coordinator& sched) {
+  auto* coordinator = dynamic_cast<caf::scheduler::coordinator<Policy>*>(&sched);
+  if (coordinator == nullptr) return {};
+  return coordinator->worker_by_id(0)->get_thread().get_id();
+}
+
+std::thread::id sole_worker_thread(caf::actor_system& system) {
+  auto& sched = system.scheduler();
+  if (sched.num_workers() != 1) return {};
+  auto id = sole_worker_of<caf::policy::work_stealing>(sched);
+  if (id == std::thread::id{}) id = sole_worker_of<caf::policy::work_sharing>(sched);
+  return id;
+}
+
+caf::error would_deadlock_error(const char* call) {
+  return make_error(ec::would_deadlock,
+                    std::string(call) +
+                        " called on the only scheduler worker of the store's actor system, "
+                        "which the store's actors need to answer it: from an actor, use "
+                        "kepler::actor_of() and request/response");
 }
 
 }  // namespace
@@ -54,7 +84,11 @@ struct db::impl {
   actors::request_pool* requests = actors::request_pool::make();
   actors::supervisor_actor supervisor;
   actors::wal_writer_actor writer;
+  // Read by actor_of() while close() clears it: guarded, and held only to copy or clear.
+  std::mutex facade_mutex;
   actors::db_facade_actor facade;
+  // The only scheduler worker's thread when the system has one (else none): see submit().
+  std::thread::id sole_worker;
   actors::recovery_stats recovered;
   recovery_report report;
   std::atomic<bool> closed{false};
@@ -76,6 +110,7 @@ struct db::impl {
       ~in_flight_guard() { count.fetch_sub(1); }
     } guard{in_flight};
     if (closed.load()) return closed_error();
+    if (on_sole_worker()) return would_deadlock_error("a blocking write");
     if (engine->writes_failed()) return engine->write_error();
     // One blocking call at a time per thread: its completion is the thread's own, reused.
     thread_local actors::completion done;
@@ -89,7 +124,13 @@ struct db::impl {
     return caf::unit;
   }
 
+  bool on_sole_worker() const {
+    return sole_worker != std::thread::id{} && std::this_thread::get_id() == sole_worker;
+  }
+
   caf::expected<void> start(storage::file_system& fs) {
+    sole_worker = sole_worker_thread(*system);
+    if (on_sole_worker()) return would_deadlock_error("db::open");
     engine = std::make_shared<actors::engine_state>();
     actors::recovery_options ropts;
     ropts.create_if_missing = opts.create_if_missing;
@@ -101,6 +142,7 @@ struct db::impl {
         .receive(
             [&](actors::wal_writer_actor& w, actors::db_facade_actor& f) {
               writer = std::move(w);
+              std::lock_guard<std::mutex> guard(facade_mutex);
               facade = std::move(f);
             },
             [&](caf::error& err) { failure = std::move(err); });
@@ -169,6 +211,13 @@ caf::expected<std::unique_ptr<db>> db::open(caf::actor_system& system, const std
 db::db(std::unique_ptr<impl> p) : impl_(std::move(p)) {}
 
 db::~db() {
+  if (impl_->on_sole_worker()) {
+    // Waiting here would deadlock: let the supervisor close the store once this thread is
+    // free again. The actors share nothing with *impl_ that dies with it.
+    impl_->closed.store(true);
+    if (impl_->supervisor) caf::anon_send(impl_->supervisor, actors::close_atom::value);
+    return;
+  }
   close();
 }
 
@@ -185,7 +234,9 @@ struct db_access {
 };
 
 db_actor actor_of(db& store) {
-  return db_access::of(store).facade;
+  auto& impl = db_access::of(store);
+  std::lock_guard<std::mutex> guard(impl.facade_mutex);
+  return impl.facade;
 }
 
 caf::expected<void> db::insert(std::string_view key, std::string_view value, write_options wo) {
@@ -216,7 +267,9 @@ caf::expected<void> db::write(const write_batch& batch, write_options wo) {
                                                 " bytes exceeds the limit of " +
                                                 std::to_string(max_batch_bytes) + " bytes");
   if (impl_->closed.load()) return closed_error();
-  if (batch.count() == 0) return caf::unit;
+  // An empty synced batch means "make every earlier write durable": it goes down the write
+  // path for its sync alone (it writes no record).
+  if (batch.count() == 0 && !wo.sync) return caf::unit;
   return guarded([&]() -> caf::expected<void> {
     return impl_->submit(wo.sync, [&](std::string* rep) { rep->assign(batch.rep_); });
   });
@@ -236,6 +289,7 @@ caf::expected<std::optional<std::string>> db::get(std::string_view key, read_opt
 }
 
 caf::expected<void> db::close() {
+  if (impl_->on_sole_worker()) return would_deadlock_error("db::close");
   std::lock_guard<std::mutex> guard(impl_->close_mutex);
   if (impl_->closed.exchange(true)) return caf::unit;
   return guarded([&]() -> caf::expected<void> {
@@ -248,7 +302,10 @@ caf::expected<void> db::close() {
           .receive([](bool) {}, [&](caf::error& err) { failure = std::move(err); });
     }
     impl_->writer = nullptr;
-    impl_->facade = nullptr;
+    {
+      std::lock_guard<std::mutex> facade_guard(impl_->facade_mutex);
+      impl_->facade = nullptr;
+    }
     impl_->supervisor = nullptr;
     // Our own system: its destructor waits for the (now stopping) actors.
     impl_->own_system.reset();

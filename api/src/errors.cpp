@@ -26,6 +26,12 @@ std::string to_string(ec code) {
       return "write_failed";
     case ec::unsupported_format:
       return "unsupported_format";
+    case ec::outcome_unknown:
+      return "outcome_unknown";
+    case ec::out_of_memory:
+      return "out_of_memory";
+    case ec::would_deadlock:
+      return "would_deadlock";
   }
   return "unknown kepler error " + std::to_string(static_cast<int>(code));
 }

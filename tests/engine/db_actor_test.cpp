@@ -2,9 +2,19 @@
 
 #include <doctest/doctest.h>
 
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <future>
+#include <thread>
+#include <vector>
+
 #include <caf/actor_system.hpp>
 #include <caf/actor_system_config.hpp>
+#include <caf/event_based_actor.hpp>
 #include <caf/scoped_actor.hpp>
+#include <caf/send.hpp>
 
 #include "kepler/db_actor.hpp"
 #include "test_dir.hpp"
@@ -78,4 +88,153 @@ TEST_CASE("an actor writes, removes, batches and reads through the db actor") {
   }
   REQUIRE(store.close());
   CHECK_FALSE(kepler::actor_of(store));  // closed: no handle
+}
+
+namespace {
+
+// The atoms the db actor's internal reports used to be: anyone could send them.
+using old_close_atom = caf::atom_constant<caf::atom("close")>;
+using old_write_done_atom = caf::atom_constant<caf::atom("wdone")>;
+
+}  // namespace
+
+TEST_CASE("a user's message through a dynamically typed handle cannot stop the store's writes") {
+  temp_dir dir;
+  caf::actor_system_config cfg;
+  kepler::db::tune_scheduler(cfg);
+  caf::actor_system system{cfg};
+  auto opened = kepler::db::open(system, dir.path());
+  REQUIRE_MESSAGE(opened, kepler::to_string(opened.error()));
+  auto handle = kepler::actor_of(**opened);
+  auto dynamic = caf::actor_cast<caf::actor>(handle);
+  {
+    caf::scoped_actor self{system};
+    caf::anon_send(dynamic, old_close_atom::value);
+    self->send(dynamic, old_close_atom::value);
+    // Still taking writes from actors and from the blocking API.
+    CHECK(ask<bool>(self, handle, kepler::put_atom::value, std::string("a"), std::string("1"),
+                    false));
+  }
+  CHECK((*opened)->insert("b", "2"));
+  REQUIRE((*opened)->close());
+}
+
+TEST_CASE("a user's message through a dynamically typed handle cannot acknowledge a write") {
+  temp_dir dir;
+  caf::actor_system_config cfg;
+  kepler::db::tune_scheduler(cfg);
+  caf::actor_system system{cfg};
+  auto opened = kepler::db::open(system, dir.path());
+  REQUIRE_MESSAGE(opened, kepler::to_string(opened.error()));
+  auto handle = kepler::actor_of(**opened);
+  auto dynamic = caf::actor_cast<caf::actor>(handle);
+  int forged_replies = 0;
+  constexpr int rounds = 20;
+  {
+    caf::scoped_actor self{system};
+    for (std::uint64_t id = 0; id < rounds; ++id) {
+      // A sync write is pending for an fdatasync (far longer than one message) when the forged
+      // report for its request id arrives.
+      auto reply = self->request(handle, caf::infinite, kepler::put_atom::value,
+                                 "k" + std::to_string(id), std::string("v"), true);
+      caf::anon_send(dynamic, old_write_done_atom::value, id,
+                     kepler::make_error(kepler::ec::io_error, "forged"));
+      std::move(reply).receive([](bool) {},
+                               [&](caf::error& err) {
+                                 if (kepler::to_string(err).find("forged") != std::string::npos)
+                                   ++forged_replies;
+                               });
+    }
+  }
+  MESSAGE("sync writes: " << rounds << ", answered by a forged report: " << forged_replies);
+  CHECK(forged_replies == 0);
+  for (int id = 0; id < rounds; ++id) CHECK((*opened)->get("k" + std::to_string(id))->has_value());
+  REQUIRE((*opened)->close());
+}
+
+TEST_CASE("actor_of is safe while another thread closes the store") {
+  temp_dir dir;
+  caf::actor_system_config cfg;
+  kepler::db::tune_scheduler(cfg);
+  caf::actor_system system{cfg};
+  constexpr int rounds = 20;
+  int handles_seen = 0;
+  for (int round = 0; round < rounds; ++round) {
+    auto opened = kepler::db::open(system, dir.path());
+    REQUIRE_MESSAGE(opened, kepler::to_string(opened.error()));
+    auto& store = **opened;
+    std::atomic<bool> stop{false};
+    std::atomic<int> seen{0};
+    std::vector<std::thread> readers;
+    for (int t = 0; t < 3; ++t)
+      readers.emplace_back([&] {
+        while (!stop.load())
+          if (kepler::actor_of(store)) ++seen;
+      });
+    while (seen.load() == 0) std::this_thread::yield();
+    REQUIRE(store.close());
+    CHECK_FALSE(kepler::actor_of(store));
+    stop = true;
+    for (auto& r : readers) r.join();
+    handles_seen += seen.load();
+  }
+  MESSAGE("rounds: " << rounds << ", handles taken while closing: " << handles_seen);
+}
+
+namespace {
+
+// Runs `body` inside an actor of `system` and waits up to 5 s for it: a blocking call that
+// deadlocks the only worker must not hang the test run.
+template <class Body>
+void run_in_actor(caf::actor_system& system, Body body) {
+  std::promise<void> finished;
+  auto done = finished.get_future();
+  system.spawn([&body, &finished](caf::event_based_actor*) {
+    body();
+    finished.set_value();
+  });
+  if (done.wait_for(std::chrono::seconds(5)) != std::future_status::ready) {
+    FAIL_CHECK("a blocking call from the only worker did not return within 5 s: deadlock");
+    std::fflush(stdout);
+    std::_Exit(1);  // the system cannot be destroyed while its only worker is stuck
+  }
+}
+
+}  // namespace
+
+TEST_CASE("a blocking call from the only worker of the store's actor system is refused") {
+  temp_dir dir;
+  caf::actor_system_config cfg;
+  kepler::options one_worker;
+  one_worker.worker_threads = 1;
+  kepler::db::tune_scheduler(cfg, one_worker);
+  caf::actor_system system{cfg};
+  auto opened = kepler::db::open(system, dir.path());
+  REQUIRE_MESSAGE(opened, kepler::to_string(opened.error()));
+  auto store = std::move(*opened);
+  caf::expected<void> inserted{caf::unit}, closed{caf::unit};
+  caf::expected<std::optional<std::string>> read{std::nullopt};
+  run_in_actor(system, [&] {
+    inserted = store->insert("k", "v");
+    closed = store->close();
+    read = store->get("missing");  // reads wait for no actor: fine anywhere
+  });
+  REQUIRE_FALSE(inserted);
+  CHECK(inserted.error().code() == static_cast<uint8_t>(kepler::ec::would_deadlock));
+  MESSAGE(kepler::to_string(inserted.error()));
+  REQUIRE_FALSE(closed);
+  CHECK(closed.error().code() == static_cast<uint8_t>(kepler::ec::would_deadlock));
+  CHECK(read);
+  // From any other thread the store works as usual.
+  CHECK(store->insert("k", "v"));
+  // Destroyed on the only worker, the store closes once the worker is free again: its LOCK
+  // is released and it reopens with what was written.
+  run_in_actor(system, [&] { store.reset(); });
+  caf::expected<std::unique_ptr<kepler::db>> again{caf::error{}};
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  do {
+    again = kepler::db::open(system, dir.path());
+  } while (!again && std::chrono::steady_clock::now() < deadline);
+  REQUIRE_MESSAGE(again, kepler::to_string(again.error()));
+  CHECK((*again)->get("k")->value_or("") == "v");
 }

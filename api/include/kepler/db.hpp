@@ -7,7 +7,7 @@
 //   auto value = (*store)->get("key");          // caf::expected<std::optional<std::string>>
 //
 // Every call is thread-safe and returns caf::expected; errors are kepler::ec (errors.hpp). No
-// call throws. Behind the object run CAF actors (DESIGN.md): a WAL writer that group-commits,
+// call throws. Behind the object run CAF actors: a WAL writer that group-commits,
 // a memtable owner, and a supervisor that recovered the store at open.
 
 #include <cstdint>
@@ -45,13 +45,32 @@ struct recovery_report {
   std::uint64_t torn_tail_bytes = 0;
 };
 
+/// Errors every write (insert, remove, write) can return, beside its own:
+///   ec::closed          close() ran before the call; nothing was written (retrying on a
+///                       reopened store is safe).
+///   ec::outcome_unknown the store stopped while the write was in flight (a worker actor
+///                       failed, or the actor system shut down): it may or may not have been
+///                       applied. Read the key back before retrying a write that must not apply
+///                       twice.
+///   ec::write_failed    a write or sync of the log failed (now or earlier), or sequence
+///                       numbers ran out: writes are refused until the store is reopened; reads
+///                       keep working. The message names the first failure.
+///   ec::out_of_memory   memory ran out while the store applied a write (now or earlier): as
+///                       write_failed.
+///   ec::would_deadlock  called on the only scheduler worker of the actor system the store
+///                       runs in (see open(system, ...)); nothing was written.
+///   ec::io_error        an unexpected failure inside the library (a bug); nothing is promised
+///                       about the write.
 class db {
  public:
   /// Opens (or, with options::create_if_missing, creates) the store in `dir`, recovering every
   /// acknowledged write from the log. KeplerDB runs its actors in an actor system of its own.
   /// Errors: ec::locked (another opener holds the store), ec::not_a_store (the directory holds
   /// no store and create_if_missing is false, or holds other files), ec::already_exists (with
-  /// error_if_exists), ec::corruption (damage other than a crash's torn tail), ec::io_error.
+  /// error_if_exists), ec::corruption (damage other than a crash's torn tail, or a file the
+  /// store needs is missing; the message names the file and offset), ec::unsupported_format
+  /// (made by a newer KeplerDB), ec::invalid_argument (an empty path), ec::io_error (the
+  /// operating system failed a call; the message names the file), ec::out_of_memory.
   static caf::expected<std::unique_ptr<db>> open(const std::string& dir, options opts = {});
 
   /// As above, but runs the actors in `system`, which must outlive this db: call close() (or
@@ -60,15 +79,25 @@ class db {
   /// options::worker_threads are ignored. With CAF's default scheduler settings a blocking
   /// insert costs ~90 us instead of ~4 (its workers sleep 50 us between polls); call
   /// tune_scheduler on the config before creating the system to get KeplerDB's settings.
+  ///
+  /// The blocking calls (open, insert, remove, write, close) wait for KeplerDB's actors, which
+  /// run on `system`'s scheduler workers. Called from inside one of your actors, such a call
+  /// blocks the worker running it; when `system` has a single worker (tune_scheduler on two
+  /// cores) that is a certain deadlock, so those calls then return ec::would_deadlock instead
+  /// (get never waits and works anywhere; destroying the db there closes it asynchronously).
+  /// With several workers, as many concurrent blocking calls from actors as there are workers
+  /// deadlock just the same and cannot be detected: from actors, use kepler::actor_of()
+  /// (db_actor.hpp) and request/response. Errors: as open(dir), and ec::would_deadlock.
   static caf::expected<std::unique_ptr<db>> open(caf::actor_system& system, const std::string& dir,
                                                  options opts = {});
 
-  /// Sets the scheduler options KeplerDB runs best with on `cfg` (DESIGN.md §8): workers for
-  /// half the cores, a short aggressive poll (options::worker_poll_attempts) and no moderate
-  /// polling phase. For a user's own actor system; call before constructing it.
+  /// Sets the scheduler options KeplerDB runs best with on `cfg`: workers for half the cores,
+  /// a short aggressive poll (options::worker_poll_attempts) and no moderate polling phase. For
+  /// a user's own actor system; call before constructing it.
   static void tune_scheduler(caf::actor_system_config& cfg, const options& opts = {});
 
-  /// Closes the store (see close()).
+  /// Closes the store (see close()). On the only worker of the store's actor system (see
+  /// open(system, ...)) it cannot wait: the store then closes once that worker is free again.
   ~db();
   db(const db&) = delete;
   db& operator=(const db&) = delete;
@@ -76,12 +105,13 @@ class db {
   /// Sets `key` to `value`. Acknowledged (returns) once visible to every later read and in the
   /// log (write_options::sync says how durable). Keys may be empty and may hold any bytes.
   /// Errors: ec::invalid_argument when key > max_key_bytes or value > max_value_bytes (nothing
-  /// written); ec::closed after close(); ec::write_failed after an earlier write failed.
+  /// written), and those every write can return (above).
   caf::expected<void> insert(std::string_view key, std::string_view value, write_options wo = {});
 
   /// The newest value of `key`, or an empty optional when it is missing or removed. Reads the
   /// published state directly, without a message round trip; works after a write failure.
-  /// Errors: ec::closed after close(); ec::invalid_argument for a key over max_key_bytes.
+  /// Errors: ec::closed after close(); ec::invalid_argument for a key over max_key_bytes;
+  /// ec::out_of_memory.
   caf::expected<std::optional<std::string>> get(std::string_view key, read_options ro = {}) const;
 
   /// Removes `key`; removing a missing key succeeds. Errors as for insert.
@@ -89,12 +119,19 @@ class db {
 
   /// Applies every insert and remove of `batch`, all or nothing, in order (a later entry for a
   /// key wins). Errors as for insert, and ec::invalid_argument for a batch over max_batch_bytes
-  /// or holding an over-long key or value (nothing written). An empty batch is a no-op.
+  /// or holding an over-long key or value (nothing written).
+  /// An empty batch writes nothing. With write_options::sync it makes every write acknowledged
+  /// before it durable (one fdatasync, skipped when nothing is unsynced): LevelDB's idiom for
+  /// "sync now". Without sync it returns at once.
   caf::expected<void> write(const write_batch& batch, write_options wo = {});
 
   /// Waits for writes in flight, stops the actors, syncs and closes the log and releases the
   /// LOCK. Later calls return ec::closed; closing twice is fine. With a user's actor_system this
   /// must run before that system is destroyed (the destructor calls it).
+  /// Errors: the store's first write failure (ec::write_failed, ec::out_of_memory), or the
+  /// failure of the final sync (ec::io_error), in which case writes acknowledged without sync
+  /// may be lost to a power failure (not to a crash); ec::would_deadlock (see open(system,
+  /// ...)), in which case the store stays open.
   caf::expected<void> close();
 
   /// The directory this store lives in.

@@ -7,8 +7,10 @@
 //     .then([](bool) { /* acknowledged: visible, in the log */ },
 //           [](caf::error& err) { /* kepler::ec, as from db::insert */ });
 //
-// Every request gets a reply, also when the store closes with it pending (ec::closed). The
-// semantics, limits and errors are those of the matching kepler::db call.
+// Every request gets a reply, also when the store stops with it pending (ec::outcome_unknown:
+// it may or may not have been applied). The semantics, limits and errors are those of the
+// matching kepler::db call, without ec::would_deadlock (nothing here blocks); a write that
+// arrives while the store closes gets ec::closed (nothing written).
 
 #include <string>
 

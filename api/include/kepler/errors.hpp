@@ -27,13 +27,26 @@ enum class ec : std::uint8_t {
   corruption,
   /// The operating system failed a read, write, sync or rename; the message names the file.
   io_error,
-  /// The store was closed, or is closing; the call did nothing.
+  /// The store was closed, or is closing, before the call started; the call did nothing and
+  /// may be retried on a reopened store.
   closed,
   /// An earlier write or sync failed, so the store refuses writes until it is reopened
   /// (reads keep working); the message names the first failure.
   write_failed,
   /// The store was made by a newer KeplerDB whose format this version cannot read.
   unsupported_format,
+  /// A write was under way when the store stopped (closed, or a worker failed) and its
+  /// acknowledgement was lost: it may or may not have been applied, and may or may not survive
+  /// a reopen. Read the key back before retrying a write that must not apply twice.
+  outcome_unknown,
+  /// Memory ran out while the store applied a write. The store then refuses writes with this
+  /// error (reads keep working; reopening recovers every acknowledged write). The write that
+  /// hit it may already be in the log and then comes back at the next open.
+  out_of_memory,
+  /// The call would block the only scheduler worker of the actor system the store runs in,
+  /// which the store's own actors need to answer it: a deadlock. Nothing was done. From inside
+  /// an actor, use kepler::actor_of() and request/response instead of the blocking calls.
+  would_deadlock,
 };
 
 /// "invalid_argument", "locked", ...
