@@ -6,9 +6,10 @@
 #include <caf/typed_event_based_actor.hpp>
 #include <caf/weak_intrusive_ptr.hpp>
 
-#include "actors/request_checks.hpp"
+#include "actors/boundary/exception_error.hpp"
+#include "actors/boundary/request_checks.hpp"
 #include "kepler/errors.hpp"
-#include "storage_format/batch_format.hpp"
+#include "storage_format/memtable/batch_format.hpp"
 
 namespace kepler::actors {
 
@@ -99,12 +100,12 @@ db_facade_actor::behavior_type db_facade(facade_ptr self, std::shared_ptr<engine
       },
       [self](get_atom, const std::string& key) -> caf::result<caf::optional<std::string>> {
         if (auto err = check_key_value(key)) return err;
-        auto view = self->state.engine->view();
-        std::string value;
-        if (view->mem->get(key, self->state.engine->last_visible(), &value) ==
-            storage::memtable::lookup::found)
-          return caf::optional<std::string>{std::move(value)};
-        return caf::optional<std::string>{};
+        caf::expected<std::optional<std::string>> found{std::nullopt};
+        if (auto thrown = run_catching([&] { found = self->state.engine->read(key); }))
+          return thrown;
+        if (!found) return std::move(found.error());
+        if (!*found) return caf::optional<std::string>{};
+        return caf::optional<std::string>{std::move(**found)};
       },
       [self](facade_write_done& report) {
         auto it = self->state.pending.find(report.id);

@@ -9,7 +9,7 @@
 
 #include <caf/typed_response_promise.hpp>
 
-#include "actors/engine_state.hpp"
+#include "actors/boundary/engine_state.hpp"
 #include "actors/interfaces.hpp"
 
 namespace kepler::actors {

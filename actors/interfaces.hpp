@@ -1,6 +1,6 @@
 #pragma once
 // The typed interfaces of KeplerDB's actors: which actor accepts which message and replies with
-// what. Write path (DESIGN.md §3):
+// what. Write path (doc/design.md):
 //
 //   proxy --write_request--> wal_writer --write_group--> memtable_owner --signals--> caller
 //                                 \--write_group--> wal_syncer (fdatasync) --/
@@ -15,7 +15,7 @@
 #include <caf/replies_to.hpp>
 #include <caf/typed_actor.hpp>
 
-#include "actors/write_request.hpp"
+#include "actors/messages/write_request.hpp"
 #include "kepler/db_actor.hpp"
 
 namespace kepler::actors {

@@ -3,29 +3,11 @@
 #include <caf/stateful_actor.hpp>
 #include <caf/typed_event_based_actor.hpp>
 
-#include "actors/exception_error.hpp"
-#include "actors/status_error.hpp"
-#include "storage_format/batch_format.hpp"
+#include "actors/boundary/exception_error.hpp"
+#include "actors/boundary/status_error.hpp"
+#include "storage_format/memtable/apply_batch.hpp"
 
 namespace kepler::actors {
-
-namespace {
-
-class inserter : public storage::batch::handler {
- public:
-  explicit inserter(storage::memtable* mem) : mem_(mem) {}
-  void put(storage::sequence_number seq, std::string_view key, std::string_view value) override {
-    mem_->add(seq, storage::value_type::value, key, value);
-  }
-  void remove(storage::sequence_number seq, std::string_view key) override {
-    mem_->add(seq, storage::value_type::deletion, key, {});
-  }
-
- private:
-  storage::memtable* mem_;
-};
-
-}  // namespace
 
 memtable_owner_actor::behavior_type memtable_owner(
     memtable_owner_actor::stateful_pointer<memtable_owner_state> self,
@@ -39,11 +21,10 @@ memtable_owner_actor::behavior_type memtable_owner(
           group->fail(st.failed);
           return;
         }
-        inserter ins(st.mem.get());
         storage::status parsed;
         auto thrown = run_catching([&] {
           for (auto& req : group->requests) {
-            parsed = storage::batch::for_each(req->batch, ins);
+            parsed = storage::apply_batch(req->batch, st.mem.get());
             if (!parsed.is_ok()) return;
           }
         });

@@ -4,9 +4,9 @@
 #include <caf/stateful_actor.hpp>
 #include <caf/typed_event_based_actor.hpp>
 
+#include "actors/boundary/status_error.hpp"
 #include "actors/db_facade.hpp"
 #include "actors/memtable_owner.hpp"
-#include "actors/status_error.hpp"
 #include "actors/wal_writer.hpp"
 #include "kepler/errors.hpp"
 
@@ -33,7 +33,8 @@ void stop_workers(supervisor_ptr self) {
 supervisor_actor::behavior_type supervisor(supervisor_ptr self,
                                            std::shared_ptr<engine_state> engine,
                                            storage::file_system* fs, std::string dir,
-                                           recovery_options opts, recovery_stats* stats_out,
+                                           storage::recovery_options opts,
+                                           storage::recovery_stats* stats_out,
                                            request_pool* requests) {
   auto& st = self->state;
   st.engine = std::move(engine);
@@ -51,8 +52,8 @@ supervisor_actor::behavior_type supervisor(supervisor_ptr self,
   return {
       [self, stats_out, requests](open_atom) -> caf::result<wal_writer_actor, db_facade_actor> {
         auto& st = self->state;
-        recovered_store rec;
-        auto s = recover_store(*st.fs, st.dir, st.opts, &rec);
+        storage::recovered_store rec;
+        auto s = storage::recover_store(*st.fs, st.dir, st.opts, &rec);
         if (!s.is_ok()) {
           self->quit();
           return to_error(s);
@@ -61,7 +62,7 @@ supervisor_actor::behavior_type supervisor(supervisor_ptr self,
         st.stats = rec.stats;
         if (stats_out) *stats_out = rec.stats;
         st.engine->publish(rec.last_sequence);
-        auto view = std::make_shared<read_view>();
+        auto view = std::make_shared<storage::read_view>();
         view->mem = rec.mem;
         st.engine->install_view(std::move(view));
         // Recovery made the log new and empty: nothing in it is unsynced yet.

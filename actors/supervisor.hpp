@@ -2,10 +2,10 @@
 #include <memory>
 #include <string>
 
-#include "actors/engine_state.hpp"
+#include "actors/boundary/engine_state.hpp"
 #include "actors/interfaces.hpp"
-#include "actors/recovery.hpp"
-#include "storage_format/file_system.hpp"
+#include "storage_format/util/file_system.hpp"
+#include "storage_format/version/recovery.hpp"
 
 namespace kepler::actors {
 
@@ -13,12 +13,12 @@ struct supervisor_state {
   std::shared_ptr<engine_state> engine;
   storage::file_system* fs = nullptr;
   std::string dir;
-  recovery_options opts;
+  storage::recovery_options opts;
   std::unique_ptr<storage::file_lock> lock;
   wal_writer_actor writer;
   memtable_owner_actor memtable;
   db_facade_actor facade;
-  recovery_stats stats;
+  storage::recovery_stats stats;
   bool closing = false;
   static inline const char* name = "kepler.supervisor";
 };
@@ -28,7 +28,7 @@ struct supervisor_state {
 /// `requests` is the store's request pool, for the db actor.
 supervisor_actor::behavior_type supervisor(
     supervisor_actor::stateful_pointer<supervisor_state> self, std::shared_ptr<engine_state> engine,
-    storage::file_system* fs, std::string dir, recovery_options opts, recovery_stats* stats_out,
-    request_pool* requests);
+    storage::file_system* fs, std::string dir, storage::recovery_options opts,
+    storage::recovery_stats* stats_out, request_pool* requests);
 
 }  // namespace kepler::actors

@@ -3,7 +3,7 @@
 #include <caf/stateful_actor.hpp>
 #include <caf/typed_event_based_actor.hpp>
 
-#include "actors/status_error.hpp"
+#include "actors/boundary/status_error.hpp"
 #include "kepler/errors.hpp"
 
 namespace kepler::actors {

@@ -1,7 +1,7 @@
 #pragma once
 #include <memory>
 
-#include "actors/engine_state.hpp"
+#include "actors/boundary/engine_state.hpp"
 #include "actors/interfaces.hpp"
 #include "actors/wal_writer.hpp"
 

@@ -3,11 +3,11 @@
 #include <caf/stateful_actor.hpp>
 #include <caf/typed_event_based_actor.hpp>
 
-#include "actors/exception_error.hpp"
-#include "actors/status_error.hpp"
+#include "actors/boundary/exception_error.hpp"
+#include "actors/boundary/status_error.hpp"
 #include "actors/wal_syncer.hpp"
 #include "kepler/errors.hpp"
-#include "storage_format/batch_format.hpp"
+#include "storage_format/memtable/batch_format.hpp"
 
 namespace kepler::actors {
 

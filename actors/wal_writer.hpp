@@ -5,10 +5,10 @@
 
 #include <caf/typed_response_promise.hpp>
 
-#include "actors/engine_state.hpp"
+#include "actors/boundary/engine_state.hpp"
 #include "actors/interfaces.hpp"
-#include "storage_format/file_system.hpp"
-#include "storage_format/log_writer.hpp"
+#include "storage_format/log/log_writer.hpp"
+#include "storage_format/util/file_system.hpp"
 
 namespace kepler::actors {
 

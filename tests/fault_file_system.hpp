@@ -6,7 +6,7 @@
 #include <memory>
 #include <string>
 
-#include "storage_format/file_system.hpp"
+#include "storage_format/util/file_system.hpp"
 
 namespace kepler::test {
 

@@ -9,7 +9,7 @@
 #include <string>
 #include <string_view>
 
-#include "storage_format/file_system.hpp"
+#include "storage_format/util/file_system.hpp"
 
 namespace kepler::test {
 

@@ -1,5 +1,5 @@
 // The blocking proxy: sends each write to the wal_writer with a completion and waits on it;
-// reads the published view directly (DESIGN.md §3, §4).
+// reads the published view directly (doc/design.md, "Write path" and "Read path").
 
 #include "kepler/db.hpp"
 #include "kepler/db_actor.hpp"
@@ -16,14 +16,14 @@
 #include <caf/scoped_actor.hpp>
 #include <caf/send.hpp>
 
-#include "actors/completion.hpp"
-#include "actors/engine_state.hpp"
-#include "actors/exception_error.hpp"
+#include "actors/boundary/engine_state.hpp"
+#include "actors/boundary/exception_error.hpp"
+#include "actors/boundary/request_checks.hpp"
 #include "actors/interfaces.hpp"
-#include "actors/request_checks.hpp"
+#include "actors/messages/completion.hpp"
 #include "actors/supervisor.hpp"
 #include "api/src/open_with_file_system.hpp"
-#include "storage_format/batch_format.hpp"
+#include "storage_format/memtable/batch_format.hpp"
 
 namespace kepler {
 
@@ -89,7 +89,7 @@ struct db::impl {
   actors::db_facade_actor facade;
   // The only scheduler worker's thread when the system has one (else none): see submit().
   std::thread::id sole_worker;
-  actors::recovery_stats recovered;
+  storage::recovery_stats recovered;
   recovery_report report;
   std::atomic<bool> closed{false};
   // Writes between their closed check and their reply; close() waits for them to finish.
@@ -132,7 +132,7 @@ struct db::impl {
     sole_worker = sole_worker_thread(*system);
     if (on_sole_worker()) return would_deadlock_error("db::open");
     engine = std::make_shared<actors::engine_state>();
-    actors::recovery_options ropts;
+    storage::recovery_options ropts;
     ropts.create_if_missing = opts.create_if_missing;
     ropts.error_if_exists = opts.error_if_exists;
     supervisor = system->spawn(actors::supervisor, engine, &fs, dir, ropts, &recovered, requests);
@@ -166,7 +166,7 @@ void db::tune_scheduler(caf::actor_system_config& cfg, const options& opts) {
   auto threads = opts.worker_threads != 0 ? opts.worker_threads
                                           : std::max(1u, std::thread::hardware_concurrency() / 2);
   cfg.set("scheduler.max-threads", threads);
-  // Poll briefly, then sleep on the condition variable (no moderate phase, DESIGN.md §8).
+  // Poll briefly, then sleep on the condition variable (no moderate phase, doc/design.md "CAF").
   cfg.set("work-stealing.aggressive-poll-attempts", opts.worker_poll_attempts);
   cfg.set("work-stealing.moderate-poll-attempts", 0);
 }
@@ -278,14 +278,7 @@ caf::expected<void> db::write(const write_batch& batch, write_options wo) {
 caf::expected<std::optional<std::string>> db::get(std::string_view key, read_options) const {
   if (auto err = actors::check_key_value(key)) return err;
   if (impl_->closed.load(std::memory_order_acquire)) return closed_error();
-  return guarded([&]() -> caf::expected<std::optional<std::string>> {
-    auto view = impl_->engine->view();
-    auto seq = impl_->engine->last_visible();
-    std::string value;
-    if (view->mem->get(key, seq, &value) == storage::memtable::lookup::found)
-      return std::optional<std::string>{std::move(value)};
-    return std::optional<std::string>{};
-  });
+  return guarded([&] { return impl_->engine->read(key); });
 }
 
 caf::expected<void> db::close() {

@@ -6,7 +6,7 @@
 #include <string>
 
 #include "kepler/db.hpp"
-#include "storage_format/file_system.hpp"
+#include "storage_format/util/file_system.hpp"
 
 namespace kepler::detail {
 

@@ -1,7 +1,7 @@
 #include "kepler/write_batch.hpp"
 
 #include "kepler/options.hpp"
-#include "storage_format/batch_format.hpp"
+#include "storage_format/memtable/batch_format.hpp"
 
 namespace kepler {
 

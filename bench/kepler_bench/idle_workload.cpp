@@ -1,5 +1,5 @@
 // idle: what an open, almost idle store costs in CPU (KeplerDB's scheduler workers poll before
-// they sleep; DESIGN.md §3).
+// they sleep; doc/design.md "CAF").
 
 #include <sys/resource.h>
 

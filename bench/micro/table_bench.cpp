@@ -19,13 +19,13 @@
 #include <string>
 #include <vector>
 
-#include "storage_format/block.hpp"
-#include "storage_format/block_builder.hpp"
-#include "storage_format/block_cache.hpp"
-#include "storage_format/bloom_filter.hpp"
-#include "storage_format/internal_key.hpp"
-#include "storage_format/table_builder.hpp"
-#include "storage_format/table_reader.hpp"
+#include "storage_format/memtable/internal_key.hpp"
+#include "storage_format/table/block.hpp"
+#include "storage_format/table/block_builder.hpp"
+#include "storage_format/table/block_cache.hpp"
+#include "storage_format/table/bloom_filter.hpp"
+#include "storage_format/table/table_builder.hpp"
+#include "storage_format/table/table_reader.hpp"
 
 #ifdef KEPLER_MICRO_HAVE_LEVELDB
 #include <leveldb/cache.h>

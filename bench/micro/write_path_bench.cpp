@@ -14,11 +14,11 @@
 #include <thread>
 #include <vector>
 
-#include "storage_format/coding.hpp"
-#include "storage_format/crc32c.hpp"
-#include "storage_format/file_system.hpp"
-#include "storage_format/log_writer.hpp"
-#include "storage_format/memtable.hpp"
+#include "storage_format/log/log_writer.hpp"
+#include "storage_format/memtable/memtable.hpp"
+#include "storage_format/util/coding.hpp"
+#include "storage_format/util/crc32c.hpp"
+#include "storage_format/util/file_system.hpp"
 
 namespace {
 

@@ -13,13 +13,13 @@
 
 #include <caf/all.hpp>
 
-#include "actors/completion.hpp"
-#include "actors/write_request.hpp"
+#include "actors/messages/completion.hpp"
+#include "actors/messages/write_request.hpp"
 #include "kepler/db.hpp"
-#include "storage_format/batch_format.hpp"
-#include "storage_format/file_system.hpp"
-#include "storage_format/log_writer.hpp"
-#include "storage_format/memtable.hpp"
+#include "storage_format/log/log_writer.hpp"
+#include "storage_format/memtable/batch_format.hpp"
+#include "storage_format/memtable/memtable.hpp"
+#include "storage_format/util/file_system.hpp"
 
 namespace {
 

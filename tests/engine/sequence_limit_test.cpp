@@ -7,11 +7,11 @@
 #include <memory>
 
 #include "kepler/db.hpp"
-#include "storage_format/batch_format.hpp"
-#include "storage_format/file_names.hpp"
-#include "storage_format/file_system.hpp"
-#include "storage_format/internal_key.hpp"
-#include "storage_format/log_writer.hpp"
+#include "storage_format/log/log_writer.hpp"
+#include "storage_format/memtable/batch_format.hpp"
+#include "storage_format/memtable/internal_key.hpp"
+#include "storage_format/util/file_system.hpp"
+#include "storage_format/version/file_names.hpp"
 #include "test_dir.hpp"
 
 using kepler::ec;

@@ -3,7 +3,7 @@
 
 #include <doctest/doctest.h>
 
-#include "actors/write_request.hpp"
+#include "actors/messages/write_request.hpp"
 #include "kepler/errors.hpp"
 
 using kepler::actors::completion;

@@ -1,0 +1,13 @@
+#pragma once
+// The boundary between storage_format's status and the API's kepler::ec errors.
+
+#include <caf/error.hpp>
+
+#include "storage_format/util/status.hpp"
+
+namespace kepler::actors {
+
+/// Maps each status code to its ec; the message carries over unchanged.
+caf::error to_error(const storage::status& s);
+
+}  // namespace kepler::actors
