@@ -18,7 +18,7 @@ namespace {
 using facade_ptr = db_facade_actor::stateful_pointer<db_facade_state>;
 
 // Sends an encoded batch down the write path; the reply comes when its completion reports
-// back (write_done_atom).
+// back (facade_write_done).
 caf::typed_response_promise<bool> submit(facade_ptr self, std::string batch, bool sync) {
   auto& st = self->state;
   auto rp = self->make_response_promise<bool>();
@@ -50,6 +50,8 @@ caf::typed_response_promise<bool> submit(facade_ptr self, std::string batch, boo
 }  // namespace
 
 db_facade_state::~db_facade_state() {
+  // Owned for as long as this actor lives: a write sent to it may outlive the store object.
+  if (requests != nullptr) requests->retire();
   if (closed.pending()) closed.deliver(make_error(ec::closed, "the db actor stopped"));
   for (auto& entry : pending)
     if (entry.second.pending())
@@ -59,10 +61,18 @@ db_facade_state::~db_facade_state() {
 }
 
 db_facade_actor::behavior_type db_facade(facade_ptr self, std::shared_ptr<engine_state> engine,
-                                         wal_writer_actor writer, request_pool* requests) {
+                                         wal_writer_actor writer, request_pool* requests,
+                                         caf::actor_addr supervisor) {
   self->state.engine = std::move(engine);
   self->state.writer = std::move(writer);
+  requests->add_owner();
   self->state.requests = requests;
+  // Exits only from the supervisor that spawned it (its link or its close): a user or a remote
+  // node holding the handle cannot stop it with an exit message (a `kill` still stops it; its
+  // pending writes then get outcome_unknown, and the store's writes go on).
+  self->set_exit_handler([self, supervisor](caf::exit_msg& msg) {
+    if (msg.source == supervisor) self->quit(msg.reason);
+  });
   return {
       [self](put_atom, std::string& key, std::string& value,
              bool sync) -> caf::typed_response_promise<bool> {

@@ -17,7 +17,7 @@ namespace kepler::actors {
 struct db_facade_state {
   std::shared_ptr<engine_state> engine;
   wal_writer_actor writer;
-  /// The store's request pool (owned by the store's proxy, outlives this actor's requests).
+  /// The store's request pool, of which this actor is an owner until it stops.
   request_pool* requests = nullptr;
   std::unordered_map<std::uint64_t, caf::typed_response_promise<bool>> pending;
   std::uint64_t next_id = 0;
@@ -31,6 +31,7 @@ struct db_facade_state {
 
 db_facade_actor::behavior_type db_facade(db_facade_actor::stateful_pointer<db_facade_state> self,
                                          std::shared_ptr<engine_state> engine,
-                                         wal_writer_actor writer, request_pool* requests);
+                                         wal_writer_actor writer, request_pool* requests,
+                                         caf::actor_addr supervisor);
 
 }  // namespace kepler::actors

@@ -39,10 +39,10 @@ using wal_writer_actor =
     caf::typed_actor<caf::reacts_to<write_request_ptr>, caf::reacts_to<synced_atom>,
                      caf::replies_to<close_atom>::with<bool>>;
 
-/// The db actor's internal messages are of types that only the library can name and that
-/// never cross the network (no serializer), rather than atoms: a user or a remote peer holding
-/// the db actor's handle can send it any atom, but cannot forge a write's acknowledgement or stop
-/// the store's writes (kepler::actor_of hands out the db_actor part only).
+/// The db actor's internal messages are of library-private types that never cross the network
+/// (no serializer), rather than atoms: a remote peer holding the db actor's handle cannot send
+/// them at all, and a user's code cannot without declaring our internal types (in-process code
+/// is trusted anyway). kepler::actor_of hands out the db_actor part of the interface only.
 ///
 /// A write of the db actor finished: `id` is its request, `outcome` none on success.
 struct facade_write_done {

@@ -5,6 +5,7 @@
 
 #include "actors/boundary/exception_error.hpp"
 #include "actors/boundary/status_error.hpp"
+#include "kepler/errors.hpp"
 #include "storage_format/memtable/apply_batch.hpp"
 
 namespace kepler::actors {
@@ -32,7 +33,11 @@ memtable_owner_actor::behavior_type memtable_owner(
         // of memory leaves the group half applied. Either way the group is never published, and
         // no later one is either (that would expose the applied part).
         if (thrown || !parsed.is_ok()) {
-          st.failed = thrown ? thrown : to_error(parsed);
+          st.failed = thrown ? thrown
+                             : make_error(ec::io_error,
+                                          "a batch the store encoded itself does "
+                                          "not parse (a bug): " +
+                                              parsed.message());
           st.engine->fail_writes(st.failed);
           group->fail(st.failed);
           return;

@@ -44,7 +44,11 @@ supervisor_actor::behavior_type supervisor(supervisor_ptr self,
   // A worker that stops unexpectedly may have dropped acknowledged-to-be work: refuse writes
   // from then on (sticky), never restart silently. Reads keep working.
   self->set_down_handler([self](caf::down_msg& msg) {
-    if (self->state.closing) return;
+    auto& st = self->state;
+    if (st.closing) return;
+    // The db actor holds no part of the write path: if it stops (anyone holding its handle can
+    // `kill` it), its own pending writes get outcome_unknown and the store's writes go on.
+    if (st.facade && msg.source == st.facade.address()) return;
     self->state.engine->fail_writes(make_error(
         ec::write_failed, "a KeplerDB worker actor stopped unexpectedly (" +
                               caf::to_string(msg.reason) + "); reopen the store to recover"));
@@ -69,7 +73,7 @@ supervisor_actor::behavior_type supervisor(supervisor_ptr self,
         auto wal = std::make_shared<wal_file>(std::move(rec.log), 0);
         st.memtable = self->spawn(memtable_owner, st.engine, rec.mem);
         st.writer = self->spawn(wal_writer, st.engine, wal, rec.last_sequence, st.memtable);
-        st.facade = self->spawn(db_facade, st.engine, st.writer, requests);
+        st.facade = self->spawn(db_facade, st.engine, st.writer, requests, self->address());
         self->monitor(st.memtable);
         self->monitor(st.writer);
         self->monitor(st.facade);
@@ -88,6 +92,10 @@ supervisor_actor::behavior_type supervisor(supervisor_ptr self,
         // The db actor first: it stops taking writes and waits for its pending ones, which the
         // writer (still running) finishes. Then the writer syncs and closes the log.
         auto finish = [self, rp](caf::error err) mutable {
+          // A worker that died on the way gives CAF's own error: report it as ours.
+          if (err && err.category() != caf::atom("kepler"))
+            err = make_error(ec::io_error, "closing the store failed: a KeplerDB worker stopped (" +
+                                               caf::to_string(err) + ")");
           stop_workers(self);
           self->state.lock.reset();
           if (err)

@@ -67,7 +67,9 @@ void send_group(writer_ptr self) {
 
 // Group commit: while more messages wait in the mailbox, a group keeps gathering; the handler
 // that finds the mailbox empty sends it. Every handler ends here, whatever it did, so no
-// group is ever left gathering with nothing behind it to send it.
+// group is ever left gathering with nothing behind it to send it. (System messages that reach
+// no handler, such as an exit or down message, come here only from the linked syncer, and
+// those stop the writer, which fails the group's requests as it drops them.)
 void send_group_if_idle(writer_ptr self) {
   auto& st = self->state;
   if (st.group && (self->mailbox().empty() || st.log->pending_bytes() >= max_group_bytes))
@@ -84,7 +86,8 @@ caf::error refusal(const wal_writer_state& st) {
 // Sequence numbers are 56 bits (internal_key.hpp): past the last one they would wrap, and a
 // wrapped write would be acknowledged yet sort behind every older version.
 bool sequences_left_for(const wal_writer_state& st, const write_request& req) {
-  return storage::batch::count(req.batch) <= storage::max_sequence_number - st.last_sequence;
+  return st.last_sequence <= storage::max_sequence_number &&
+         storage::batch::count(req.batch) <= storage::max_sequence_number - st.last_sequence;
 }
 
 caf::error sequences_used_up() {
@@ -114,7 +117,9 @@ void add_to_group(writer_ptr self, write_request_ptr& req) {
 
 pending_reply::~pending_reply() {
   if (promise.pending())
-    promise.deliver(make_error(ec::closed, "the log writer stopped before closing the log"));
+    promise.deliver(make_error(ec::io_error,
+                               "the log writer stopped before it synced and closed the log: "
+                               "writes acknowledged without sync may not be on disk"));
 }
 
 wal_writer_actor::behavior_type wal_writer(writer_ptr self, std::shared_ptr<engine_state> engine,

@@ -24,9 +24,12 @@ void intrusive_ptr_add_ref(write_request* req) {
 }
 
 void write_request::answer(const caf::error& err) {
+  // Copied before the request counts as answered: if the copy runs out of memory, the request
+  // stays unanswered and its last release still answers it.
+  caf::error outcome = err;
   if (answered_.exchange(true, std::memory_order_acq_rel)) return;
   // No completion: the request never left its creator (dropped before it was sent).
-  if (done != nullptr) done->signal(err);
+  if (done != nullptr) done->signal(std::move(outcome));
 }
 
 void intrusive_ptr_release(write_request* req) {
@@ -81,12 +84,17 @@ void request_pool::give_back(write_request* req) {
   if (last) delete this;
 }
 
+void request_pool::add_owner() {
+  std::lock_guard<std::mutex> guard(mutex_);
+  ++owners_;
+}
+
 void request_pool::retire() {
   bool last = false;
   {
     std::lock_guard<std::mutex> guard(mutex_);
-    retired_ = true;
-    last = out_ == 0;
+    retired_ = --owners_ == 0;
+    last = retired_ && out_ == 0;
   }
   if (last) delete this;
 }

@@ -61,18 +61,21 @@ void intrusive_ptr_release(write_request* req);
 
 using write_request_ptr = caf::intrusive_ptr<write_request>;
 
-/// Recycles a store's requests. Shared by the proxy and the db actor; lives until it is
-/// retired and its last request is back.
+/// Recycles a store's requests. Shared by the proxy and the db actor, each an owner; lives until
+/// every owner has retired it and its last request is back.
 class request_pool {
  public:
   /// A pool owned by the caller until retire().
   static request_pool* make();
 
+  /// One more owner, who calls retire() when done with the pool.
+  void add_owner();
+
   /// A fresh request (empty batch, unanswered, `done` unset), holding one reference that the
   /// caller hands to the message it sends.
   write_request_ptr acquire();
 
-  /// The owner lets go; the pool deletes itself once no request is out.
+  /// An owner lets go; once the last has, the pool deletes itself as soon as no request is out.
   void retire();
 
  private:
@@ -84,6 +87,7 @@ class request_pool {
   std::mutex mutex_;
   std::vector<write_request*> free_;
   std::size_t out_ = 0;  // requests handed out and not yet back
+  std::size_t owners_ = 1;
   bool retired_ = false;
 };
 

@@ -213,7 +213,8 @@ db::db(std::unique_ptr<impl> p) : impl_(std::move(p)) {}
 db::~db() {
   if (impl_->on_sole_worker()) {
     // Waiting here would deadlock: let the supervisor close the store once this thread is
-    // free again. The actors share nothing with *impl_ that dies with it.
+    // free again. What the actors share with *impl_ outlives it: the engine state (shared),
+    // the request pool (the db actor co-owns it) and the file system (the process's).
     impl_->closed.store(true);
     if (impl_->supervisor) caf::anon_send(impl_->supervisor, actors::close_atom::value);
     return;
@@ -282,7 +283,11 @@ caf::expected<std::optional<std::string>> db::get(std::string_view key, read_opt
 }
 
 caf::expected<void> db::close() {
-  if (impl_->on_sole_worker()) return would_deadlock_error("db::close");
+  if (impl_->on_sole_worker()) {
+    // Closing twice is fine; waiting for the actors here is not.
+    if (impl_->closed.load()) return caf::unit;
+    return would_deadlock_error("db::close");
+  }
   std::lock_guard<std::mutex> guard(impl_->close_mutex);
   if (impl_->closed.exchange(true)) return caf::unit;
   return guarded([&]() -> caf::expected<void> {

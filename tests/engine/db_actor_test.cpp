@@ -228,8 +228,13 @@ TEST_CASE("a blocking call from the only worker of the store's actor system is r
   // From any other thread the store works as usual.
   CHECK(store->insert("k", "v"));
   // Destroyed on the only worker, the store closes once the worker is free again: its LOCK
-  // is released and it reopens with what was written.
-  run_in_actor(system, [&] { store.reset(); });
+  // is released and it reopens with what was written. A write sent to the db actor just
+  // before finds the actor's request pool alive (the actor co-owns it).
+  run_in_actor(system, [&] {
+    caf::anon_send(kepler::actor_of(*store), kepler::put_atom::value, std::string("late"),
+                   std::string("w"), false);
+    store.reset();
+  });
   caf::expected<std::unique_ptr<kepler::db>> again{caf::error{}};
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
   do {
@@ -237,4 +242,27 @@ TEST_CASE("a blocking call from the only worker of the store's actor system is r
   } while (!again && std::chrono::steady_clock::now() < deadline);
   REQUIRE_MESSAGE(again, kepler::to_string(again.error()));
   CHECK((*again)->get("k")->value_or("") == "v");
+}
+
+TEST_CASE("an exit message to the db actor neither stops the store's writes nor loses one") {
+  temp_dir dir;
+  caf::actor_system_config cfg;
+  kepler::db::tune_scheduler(cfg);
+  caf::actor_system system{cfg};
+  auto opened = kepler::db::open(system, dir.path());
+  REQUIRE_MESSAGE(opened, kepler::to_string(opened.error()));
+  auto& store = **opened;
+  auto handle = kepler::actor_of(store);
+  {
+    caf::scoped_actor self{system};
+    // An ordinary exit request is ignored: the actor answers as before.
+    caf::anon_send_exit(handle, caf::exit_reason::user_shutdown);
+    CHECK(ask<bool>(self, handle, kepler::put_atom::value, std::string("a"), std::string("1"),
+                    false));
+    // A kill cannot be refused; it stops the db actor only.
+    caf::anon_send_exit(handle, caf::exit_reason::kill);
+  }
+  CHECK(store.insert("b", "2"));
+  CHECK(store.get("a")->value_or("") == "1");
+  REQUIRE(store.close());
 }

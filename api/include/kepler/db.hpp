@@ -52,11 +52,13 @@ struct recovery_report {
 ///                       failed, or the actor system shut down): it may or may not have been
 ///                       applied. Read the key back before retrying a write that must not apply
 ///                       twice.
-///   ec::write_failed    a write or sync of the log failed (now or earlier), or sequence
-///                       numbers ran out: writes are refused until the store is reopened; reads
-///                       keep working. The message names the first failure.
-///   ec::out_of_memory   memory ran out while the store applied a write (now or earlier): as
-///                       write_failed.
+///   ec::write_failed    a write or sync of the log failed, or sequence numbers ran out: writes
+///                       are refused until the store is reopened; reads keep working. The
+///                       message names the first failure. A write that was in flight when the
+///                       failure happened may or may not have been applied (its bytes may be in
+///                       the log and come back at the next open); a write refused because of an
+///                       earlier failure did nothing.
+///   ec::out_of_memory   memory ran out while the store applied a write: as write_failed.
 ///   ec::would_deadlock  called on the only scheduler worker of the actor system the store
 ///                       runs in (see open(system, ...)); nothing was written.
 ///   ec::io_error        an unexpected failure inside the library (a bug); nothing is promised
@@ -97,7 +99,8 @@ class db {
   static void tune_scheduler(caf::actor_system_config& cfg, const options& opts = {});
 
   /// Closes the store (see close()). On the only worker of the store's actor system (see
-  /// open(system, ...)) it cannot wait: the store then closes once that worker is free again.
+  /// open(system, ...)) it cannot wait: the store then closes once that worker is free again,
+  /// so an open right after it may still find the store locked for a moment.
   ~db();
   db(const db&) = delete;
   db& operator=(const db&) = delete;
