@@ -48,12 +48,16 @@ class op_faults {
     std::lock_guard<std::mutex> guard(mutex_);
     fail_at_ = 0;
   }
-  /// Every counted operation first waits `d` (zero: no wait); with `failing_too` false, an
-  /// injected failure returns at once.
-  void delay(std::chrono::microseconds d, bool failing_too = true) {
+  /// Every counted operation first waits `d` (zero: no wait), the injected failures too.
+  void delay(std::chrono::microseconds d) {
     std::lock_guard<std::mutex> guard(mutex_);
     delay_ = d;
-    delay_failing_ = failing_too;
+    failure_delay_ = d;
+  }
+  /// An injected failure first waits `d` instead (set after delay()).
+  void delay_failures(std::chrono::microseconds d) {
+    std::lock_guard<std::mutex> guard(mutex_);
+    failure_delay_ = d;
   }
   /// Operations counted so far, and how many of them were failed.
   std::uint64_t counted() const {
@@ -77,7 +81,7 @@ class op_faults {
       fail = fail_at_ != 0 &&
              (counted_ == fail_at_ || (repeat_ == repeat::from_then_on && counted_ > fail_at_));
       if (fail) ++injected_;
-      if (!fail || delay_failing_) wait = delay_;
+      wait = fail ? failure_delay_ : delay_;
     }
     if (wait.count() > 0) std::this_thread::sleep_for(wait);
     return fail;
@@ -91,7 +95,7 @@ class op_faults {
   repeat repeat_ = repeat::once;
   std::uint64_t injected_ = 0;
   std::chrono::microseconds delay_{0};
-  bool delay_failing_ = true;
+  std::chrono::microseconds failure_delay_{0};
 };
 
 class fault_file_system : public forwarding_file_system {
