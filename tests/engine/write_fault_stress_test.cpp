@@ -98,10 +98,14 @@ class watchdog {
         if (since == 0 || now - since < limit) continue;
         if (!hung) report_context();
         hung = true;
-        const char* who = i == main_slot ? "the test thread" : "writer thread";
-        std::fprintf(stderr, "  %s %d: %s #%ld has not returned after %lld s\n", who, i,
-                     slot_[i].what.load(), slot_[i].index.load(),
-                     static_cast<long long>(call_limit.count()));
+        if (i == main_slot)
+          std::fprintf(stderr, "  the test thread: %s", slot_[i].what.load());
+        else
+          std::fprintf(stderr, "  writer thread %d: %s #%ld", i, slot_[i].what.load(),
+                       slot_[i].index.load());
+        std::fprintf(stderr, " has not returned after %lld s\n",
+                     static_cast<long long>(
+                         std::chrono::duration_cast<std::chrono::seconds>(call_limit).count()));
       }
       if (hung) {
         std::fflush(stderr);
