@@ -40,7 +40,7 @@ constexpr int failing_sync_spread = 6;
 // left the writer gathering after the failure far less often.)
 constexpr std::size_t value_bytes = 512 * 1024;
 // A thread that sees no error after this many writes fails the run (the fault never came).
-constexpr int max_writes_per_thread = 100000;
+constexpr int max_writes_per_thread = 1000;
 
 using clock_type = std::chrono::steady_clock;
 
