@@ -1,18 +1,110 @@
 #pragma once
-// A file_system that forwards to another and fails appends or syncs on demand: the seam through
-// which the fault tests break the engine's I/O without touching the engine.
+// A file_system that forwards to another and fails or slows appends, syncs and reads on demand:
+// the seam through which the fault tests break the engine's I/O without touching the engine.
+//
+//   fault_file_system fs(storage::file_system::posix());
+//   fs.syncs.only_files_ending(".log");
+//   fs.syncs.fail_nth(4, op_faults::repeat::once);  // the 4th log sync from now fails
+//   fs.syncs.delay(std::chrono::microseconds(300));  // every log sync first waits 0.3 ms
 
 #include <atomic>
+#include <chrono>
+#include <cstdint>
 #include <memory>
+#include <mutex>
 #include <string>
+#include <thread>
 
+#include "forwarding_file_system.hpp"
 #include "storage_format/util/file_system.hpp"
 
 namespace kepler::test {
 
-class fault_file_system : public storage::file_system {
+/// When one kind of operation (appends, or syncs, of files opened for writing) fails or waits.
+/// Counted per file system, over all its files that match. Thread-safe: arm it before or while
+/// a store runs.
+class op_faults {
  public:
-  explicit fault_file_system(storage::file_system* base) : base_(base) {}
+  enum class repeat {
+    once,          ///< only the nth operation fails; later ones succeed again
+    from_then_on,  ///< the nth operation and every later one fail
+  };
+
+  /// Only operations on files whose path ends with `suffix` are counted, failed and delayed
+  /// ("", the default: every file).
+  void only_files_ending(std::string suffix) {
+    std::lock_guard<std::mutex> guard(mutex_);
+    suffix_ = std::move(suffix);
+  }
+  /// The `n`th counted operation from now on (1: the next one) fails with an I/O error without
+  /// touching the file; with repeat::from_then_on every later one fails too.
+  void fail_nth(std::uint64_t n, repeat r) {
+    std::lock_guard<std::mutex> guard(mutex_);
+    fail_at_ = counted_ + n;
+    repeat_ = r;
+  }
+  /// Cancels fail_nth: later operations succeed.
+  void disarm() {
+    std::lock_guard<std::mutex> guard(mutex_);
+    fail_at_ = 0;
+  }
+  /// Every counted operation first waits `d` (zero: no wait), the injected failures too.
+  void delay(std::chrono::microseconds d) {
+    std::lock_guard<std::mutex> guard(mutex_);
+    delay_ = d;
+    failure_delay_ = d;
+  }
+  /// An injected failure first waits `d` instead (set after delay()).
+  void delay_failures(std::chrono::microseconds d) {
+    std::lock_guard<std::mutex> guard(mutex_);
+    failure_delay_ = d;
+  }
+  /// Operations counted so far, and how many of them were failed.
+  std::uint64_t counted() const {
+    std::lock_guard<std::mutex> guard(mutex_);
+    return counted_;
+  }
+  std::uint64_t injected() const {
+    std::lock_guard<std::mutex> guard(mutex_);
+    return injected_;
+  }
+
+  /// Called by the file at the start of an operation on `path`: counts it, waits the delay,
+  /// and returns whether the operation is to fail.
+  bool should_fail(const std::string& path) {
+    std::chrono::microseconds wait{0};
+    bool fail = false;
+    {
+      std::lock_guard<std::mutex> guard(mutex_);
+      if (!ends_with(path, suffix_)) return false;
+      ++counted_;
+      fail = fail_at_ != 0 &&
+             (counted_ == fail_at_ || (repeat_ == repeat::from_then_on && counted_ > fail_at_));
+      if (fail) ++injected_;
+      wait = fail ? failure_delay_ : delay_;
+    }
+    if (wait.count() > 0) std::this_thread::sleep_for(wait);
+    return fail;
+  }
+
+ private:
+  mutable std::mutex mutex_;
+  std::string suffix_;
+  std::uint64_t counted_ = 0;
+  std::uint64_t fail_at_ = 0;  // 0: not armed
+  repeat repeat_ = repeat::once;
+  std::uint64_t injected_ = 0;
+  std::chrono::microseconds delay_{0};
+  std::chrono::microseconds failure_delay_{0};
+};
+
+class fault_file_system : public forwarding_file_system {
+ public:
+  explicit fault_file_system(storage::file_system* base) : forwarding_file_system(base) {}
+
+  /// Appends and syncs of files opened for writing, by count (see op_faults).
+  op_faults appends;
+  op_faults syncs;
 
   /// While set, every append (or sync) of a file opened for writing fails with an I/O error.
   std::atomic<bool> fail_appends{false};
@@ -20,77 +112,45 @@ class fault_file_system : public storage::file_system {
   /// While set, reads of files whose name ends with `fail_reads_suffix` fail.
   std::atomic<bool> fail_reads{false};
   std::string fail_reads_suffix = ".log";
+  /// Every failure injected so far, by any of the above.
   std::atomic<int> failures{0};
 
-  storage::status new_writable_file(const std::string& path,
-                                    std::unique_ptr<storage::writable_file>* out) override {
-    std::unique_ptr<storage::writable_file> inner;
-    auto s = base_->new_writable_file(path, &inner);
-    if (s.is_ok()) *out = std::make_unique<file>(this, std::move(inner));
-    return s;
-  }
-  storage::status new_appendable_file(const std::string& path,
-                                      std::unique_ptr<storage::writable_file>* out) override {
-    std::unique_ptr<storage::writable_file> inner;
-    auto s = base_->new_appendable_file(path, &inner);
-    if (s.is_ok()) *out = std::make_unique<file>(this, std::move(inner));
-    return s;
-  }
   storage::status new_readable_file(const std::string& path,
                                     std::unique_ptr<storage::readable_file>* out) override {
     std::unique_ptr<storage::readable_file> inner;
-    auto s = base_->new_readable_file(path, &inner);
+    auto s = base().new_readable_file(path, &inner);
     if (s.is_ok()) *out = std::make_unique<read_file>(this, std::move(inner));
     return s;
   }
-  bool exists(const std::string& path) override { return base_->exists(path); }
-  storage::status file_size(const std::string& path, std::uint64_t* size) override {
-    return base_->file_size(path, size);
-  }
-  storage::status list_dir(const std::string& dir, std::vector<std::string>* names) override {
-    return base_->list_dir(dir, names);
-  }
-  storage::status create_dir(const std::string& dir) override { return base_->create_dir(dir); }
-  storage::status remove_file(const std::string& path) override { return base_->remove_file(path); }
-  storage::status rename_file(const std::string& from, const std::string& to) override {
-    return base_->rename_file(from, to);
-  }
-  storage::status truncate_file(const std::string& path, std::uint64_t size) override {
-    return base_->truncate_file(path, size);
-  }
-  storage::status sync_dir(const std::string& dir) override { return base_->sync_dir(dir); }
-  storage::status lock_file(const std::string& path,
-                            std::unique_ptr<storage::file_lock>* out) override {
-    return base_->lock_file(path, out);
+
+ protected:
+  std::unique_ptr<storage::writable_file> wrap(std::unique_ptr<storage::writable_file> inner,
+                                               bool) override {
+    return std::make_unique<file>(this, std::move(inner));
   }
 
  private:
-  class file : public storage::writable_file {
+  class file : public forwarding_writable_file {
    public:
     file(fault_file_system* owner, std::unique_ptr<storage::writable_file> inner)
-        : owner_(owner), inner_(std::move(inner)) {}
+        : forwarding_writable_file(std::move(inner)), owner_(owner) {}
     storage::status append(std::string_view data) override {
-      if (owner_->fail_appends) {
+      if (owner_->appends.should_fail(path()) || owner_->fail_appends) {
         ++owner_->failures;
-        return storage::status::io_error(inner_->path() + ": injected write failure");
+        return storage::status::io_error(path() + ": injected write failure");
       }
-      return inner_->append(data);
+      return inner().append(data);
     }
     storage::status sync() override {
-      if (owner_->fail_syncs) {
+      if (owner_->syncs.should_fail(path()) || owner_->fail_syncs) {
         ++owner_->failures;
-        return storage::status::io_error(inner_->path() + ": injected sync failure");
+        return storage::status::io_error(path() + ": injected sync failure");
       }
-      return inner_->sync();
+      return inner().sync();
     }
-    storage::status truncate(std::uint64_t size) override { return inner_->truncate(size); }
-    storage::status close() override { return inner_->close(); }
-    std::uint64_t size() const override { return inner_->size(); }
-    const std::string& path() const override { return inner_->path(); }
 
    private:
     fault_file_system* owner_;
-    std::unique_ptr<storage::writable_file> inner_;
   };
 
   class read_file : public storage::readable_file {
@@ -100,9 +160,7 @@ class fault_file_system : public storage::file_system {
     storage::status read(std::uint64_t offset, std::size_t n, char* scratch,
                          std::string_view* out) const override {
       const auto& p = inner_->path();
-      const auto& suffix = owner_->fail_reads_suffix;
-      if (owner_->fail_reads && p.size() >= suffix.size() &&
-          p.compare(p.size() - suffix.size(), suffix.size(), suffix) == 0) {
+      if (owner_->fail_reads && ends_with(p, owner_->fail_reads_suffix)) {
         ++owner_->failures;
         return storage::status::io_error(p + ": injected read failure");
       }
@@ -115,8 +173,6 @@ class fault_file_system : public storage::file_system {
     fault_file_system* owner_;
     std::unique_ptr<storage::readable_file> inner_;
   };
-
-  storage::file_system* base_;
 };
 
 }  // namespace kepler::test
