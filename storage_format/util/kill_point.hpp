@@ -1,0 +1,29 @@
+#pragma once
+// Whitebox crash points (RocksDB's whitebox crash test): at a named point in the file protocol
+// the process SIGKILLs itself when the environment variable KEPLER_KILL_POINT names that point.
+// KEPLER_KILL_POINT_SKIP=N lets the first N hits pass, so a test can kill at the Nth flush.
+// Compiled in when KEPLER_KILL_POINTS is defined (the CMake option of that name, on by default
+// so the tests have them); otherwise every call is empty.
+
+namespace kepler::storage::kill_points {
+
+// The points, in the order the protocol reaches them (doc/design.md, "Files and recovery").
+inline constexpr const char* after_table_write = "after_table_write";    // written, not synced
+inline constexpr const char* after_table_sync = "after_table_sync";      // synced, not named
+inline constexpr const char* after_manifest_append = "after_manifest_append";  // not synced
+inline constexpr const char* after_manifest_sync = "after_manifest_sync";  // not yet installed
+inline constexpr const char* during_current_switch = "during_current_switch";  // CURRENT.tmp
+inline constexpr const char* after_log_switch = "after_log_switch";  // new log, flush not begun
+inline constexpr const char* during_obsolete_deletion = "during_obsolete_deletion";
+
+/// Every point above, for tests that go through them all.
+inline constexpr const char* all[] = {after_table_write,     after_table_sync,
+                                      after_manifest_append, after_manifest_sync,
+                                      during_current_switch, after_log_switch,
+                                      during_obsolete_deletion};
+
+/// SIGKILLs the process when `name` is the point KEPLER_KILL_POINT names and the skip count is
+/// used up.
+void reach(const char* name);
+
+}  // namespace kepler::storage::kill_points
