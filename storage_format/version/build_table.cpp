@@ -57,7 +57,8 @@ status write_table(file_system& fs, const std::string& dir, const std::string& p
   KEPLER_RETURN_IF_ERROR(file->close());
   kill_points::reach(kill_points::after_table_sync);
   // The file's directory entry: a MANIFEST edit may name the file only once it is durable.
-  KEPLER_RETURN_IF_ERROR(fs.sync_dir(dir));
+  if (status s = fs.sync_dir(dir); !s.is_ok())
+    return status::io_error(path + ": syncing its directory: " + s.message());
   out->size = builder.file_size();
   return status::ok();
 }

@@ -198,6 +198,25 @@ TEST_CASE("a failed append or sync while building a table removes the file and n
   }
 }
 
+TEST_CASE("a failed directory sync after building a table removes the file") {
+  // The file is complete and synced, but its name may not survive a power loss: the flush fails.
+  struct failing_dir_sync : kepler::test::forwarding_file_system {
+    failing_dir_sync() : forwarding_file_system(storage::file_system::posix()) {}
+    storage::status sync_dir(const std::string& dir) override {
+      return storage::status::io_error(dir + ": injected directory sync failure");
+    }
+  } fs;
+  temp_dir dir("kepler-build-table");
+  REQUIRE(fs.create_dir(dir.path()).is_ok());
+  filled_memtable m;
+  file_meta meta;
+  auto s = build_table(fs, dir.path(), small_blocks(), m.mem, 9, &meta);
+  REQUIRE(s.code() == status_code::io_error);
+  MESSAGE(s.to_string());
+  CHECK(s.message().find(dir.file("000009.sst")) != std::string::npos);
+  CHECK(dir_entries(dir.path()).empty());
+}
+
 TEST_CASE("building a table syncs the file, closes it, then syncs its directory") {
   temp_dir dir("kepler-build-table");
   recording_file_system fs(storage::file_system::posix());
