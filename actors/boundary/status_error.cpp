@@ -9,8 +9,13 @@ caf::error to_error(const storage::status& s) {
   switch (s.code()) {
     case status_code::ok:
       return {};
-    case status_code::not_found:
+    case status_code::not_a_store:
       return make_error(ec::not_a_store, s.message());
+    // A file the operation needed is missing, named in the message. Where a missing file means
+    // damage (a log or MANIFEST the store must have), recovery reports corruption itself; what
+    // reaches here is the operating system's failure, never "not a store".
+    case status_code::not_found:
+      return make_error(ec::io_error, s.message());
     case status_code::corruption:
       return make_error(ec::corruption, s.message());
     case status_code::io_error:

@@ -7,7 +7,8 @@
 
 namespace kepler::actors {
 
-/// Maps each status code to its ec; the message carries over unchanged.
+/// Maps each status code to its ec; the message carries over unchanged. Only not_a_store (a
+/// verdict of recovery) becomes ec::not_a_store; a plain not_found is ec::io_error.
 caf::error to_error(const storage::status& s);
 
 }  // namespace kepler::actors

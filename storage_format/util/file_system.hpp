@@ -65,7 +65,9 @@ class file_system {
   virtual status file_size(const std::string& path, std::uint64_t* size) = 0;
   /// Names (not paths) of the entries in `dir`, without "." and "..".
   virtual status list_dir(const std::string& dir, std::vector<std::string>* names) = 0;
-  /// Creates `dir` and missing parents; fine when it exists.
+  /// Creates `dir` and missing parents; fine when it exists. Syncs nothing: a new directory's
+  /// entry lives in its parent and survives a power loss only once that parent is synced, which
+  /// is the caller's to do (create_dir_durably below), so the syncs show at this seam.
   virtual status create_dir(const std::string& dir) = 0;
   virtual status remove_file(const std::string& path) = 0;
   /// Atomically replaces `to` with `from` (rename(2)).
@@ -85,6 +87,11 @@ class file_system {
 
 /// Reads the whole file at `path` into `*out`.
 status read_file_to_string(file_system& fs, const std::string& path, std::string* out);
+
+/// Creates `dir` and each missing parent one level at a time, top down, calling
+/// `fs.sync_dir` on each created level's parent right after `fs.create_dir`, so the whole path
+/// survives a power loss. Fine when `dir` exists (then it creates and syncs nothing).
+status create_dir_durably(file_system& fs, const std::string& dir);
 
 /// Writes `data` to `path` durably and atomically: `path`.tmp, sync, rename, directory sync.
 status write_file_atomically(file_system& fs, const std::string& dir, const std::string& name,

@@ -12,6 +12,7 @@
 #include <cstdlib>
 #include <string>
 #include <system_error>
+#include <vector>
 
 #include "storage_format/util/file_system.hpp"
 
@@ -324,6 +325,36 @@ status read_file_to_string(file_system& fs, const std::string& path, std::string
     offset += got.size();
     if (got.size() < scratch.size()) return status::ok();
   }
+}
+
+namespace {
+
+// The directory whose entries hold `path`: "a/b" -> "a", "/a" -> "/", "a" -> ".".
+std::string parent_dir(const std::string& path) {
+  const auto end = path.find_last_not_of('/');
+  if (end == std::string::npos) return "/";
+  const auto slash = path.find_last_of('/', end);
+  if (slash == std::string::npos) return ".";
+  const auto parent_end = path.find_last_not_of('/', slash);
+  if (parent_end == std::string::npos) return "/";
+  return path.substr(0, parent_end + 1);
+}
+
+}  // namespace
+
+status create_dir_durably(file_system& fs, const std::string& dir) {
+  std::vector<std::string> missing;  // deepest first
+  for (std::string level = dir; !fs.exists(level);) {
+    missing.push_back(level);
+    std::string parent = parent_dir(level);
+    if (parent == level) break;  // "/" or "." missing: create_dir reports why
+    level = std::move(parent);
+  }
+  for (auto level = missing.rbegin(); level != missing.rend(); ++level) {
+    KEPLER_RETURN_IF_ERROR(fs.create_dir(*level));
+    KEPLER_RETURN_IF_ERROR(fs.sync_dir(parent_dir(*level)));
+  }
+  return status::ok();
 }
 
 status write_file_atomically(file_system& fs, const std::string& dir, const std::string& name,

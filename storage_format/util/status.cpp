@@ -28,6 +28,9 @@ std::string status::to_string() const {
     case status_code::not_supported:
       name = "not supported";
       break;
+    case status_code::not_a_store:
+      name = "not a store";
+      break;
   }
   return std::string(name) + ": " + message_;
 }

@@ -18,6 +18,9 @@ enum class status_code : std::uint8_t {
   locked,            // another holder has the lock; the message names the process
   already_exists,    // something that must be new exists already
   not_supported,     // written by a newer format version than this code reads
+  // Recovery's verdict on a directory: it is not a store and may not become one. Only
+  // recovery says this; a file system's ENOENT is not_found, never this.
+  not_a_store,
 };
 
 class status {
@@ -38,6 +41,7 @@ class status {
   static status not_supported(std::string msg) {
     return {status_code::not_supported, std::move(msg)};
   }
+  static status not_a_store(std::string msg) { return {status_code::not_a_store, std::move(msg)}; }
 
   bool is_ok() const { return code_ == status_code::ok; }
   explicit operator bool() const { return is_ok(); }

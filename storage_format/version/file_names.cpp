@@ -6,6 +6,10 @@ namespace kepler::storage {
 
 namespace {
 
+constexpr std::string_view manifest_prefix = "MANIFEST-";
+constexpr std::string_view log_suffix = ".log";
+constexpr std::string_view table_suffix = ".sst";
+
 std::string numbered(const char* prefix, std::uint64_t number, const char* suffix) {
   char buf[64];
   std::snprintf(buf, sizeof(buf), "%s%06llu%s", prefix, static_cast<unsigned long long>(number),
@@ -13,13 +17,15 @@ std::string numbered(const char* prefix, std::uint64_t number, const char* suffi
   return buf;
 }
 
-// Parses a run of decimal digits that is the whole of `digits`.
+// Parses a run of decimal digits that is the whole of `digits`, refusing values past 2^64 - 1.
 bool parse_number(std::string_view digits, std::uint64_t* number) {
-  if (digits.empty() || digits.size() > 19) return false;
+  if (digits.empty()) return false;
   std::uint64_t n = 0;
   for (char c : digits) {
     if (c < '0' || c > '9') return false;
-    n = n * 10 + static_cast<std::uint64_t>(c - '0');
+    const auto d = static_cast<std::uint64_t>(c - '0');
+    if (n > (UINT64_MAX - d) / 10) return false;
+    n = n * 10 + d;
   }
   *number = n;
   return true;
@@ -27,6 +33,16 @@ bool parse_number(std::string_view digits, std::uint64_t* number) {
 
 bool ends_with(std::string_view s, std::string_view suffix) {
   return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
+}
+
+// `digits` must parse and format back to exactly `name`, so each file has one name: 5.log and
+// 0000005.log are not 000005.log, and a store never mistakes them for its log 5.
+file_kind numbered_kind(std::string_view name, std::string_view digits, file_kind kind,
+                        std::string (*format)(std::uint64_t), std::uint64_t* number) {
+  std::uint64_t n = 0;
+  if (!parse_number(digits, &n) || format(n) != name) return file_kind::other;
+  *number = n;
+  return kind;
 }
 
 }  // namespace
@@ -44,17 +60,16 @@ std::string table_file_name(std::uint64_t number) {
 file_kind parse_file_name(std::string_view name, std::uint64_t* number) {
   if (name == current_file_name) return file_kind::current;
   if (name == lock_file_name) return file_kind::lock;
-  if (ends_with(name, ".tmp")) return file_kind::temp;
-  constexpr std::string_view manifest_prefix = "MANIFEST-";
+  if (name == current_temp_file_name) return file_kind::temp;
   if (name.substr(0, manifest_prefix.size()) == manifest_prefix)
-    return parse_number(name.substr(manifest_prefix.size()), number) ? file_kind::manifest
-                                                                     : file_kind::other;
-  if (ends_with(name, ".log"))
-    return parse_number(name.substr(0, name.size() - 4), number) ? file_kind::log
-                                                                 : file_kind::other;
-  if (ends_with(name, ".sst"))
-    return parse_number(name.substr(0, name.size() - 4), number) ? file_kind::table
-                                                                 : file_kind::other;
+    return numbered_kind(name, name.substr(manifest_prefix.size()), file_kind::manifest,
+                         manifest_file_name, number);
+  if (ends_with(name, log_suffix))
+    return numbered_kind(name, name.substr(0, name.size() - log_suffix.size()), file_kind::log,
+                         log_file_name, number);
+  if (ends_with(name, table_suffix))
+    return numbered_kind(name, name.substr(0, name.size() - table_suffix.size()), file_kind::table,
+                         table_file_name, number);
   return file_kind::other;
 }
 

@@ -1,6 +1,9 @@
 #pragma once
-// The names of a store's files: NNNNNN.log (write-ahead logs), MANIFEST-NNNNNN, CURRENT (names
-// the live MANIFEST), LOCK. Numbers come from one counter kept in the MANIFEST.
+// The names of a store's files: NNNNNN.log (write-ahead logs), MANIFEST-NNNNNN, NNNNNN.sst,
+// CURRENT (names the live MANIFEST), CURRENT.tmp (CURRENT being replaced), LOCK. Numbers come
+// from one counter kept in the MANIFEST. Parsing is the exact inverse of these functions
+// (manifest_format.md, "Files"): any other name is file_kind::other, not the store's (an open store
+// leaves it alone).
 
 #include <cstdint>
 #include <string>
@@ -15,8 +18,11 @@ std::string manifest_file_name(std::uint64_t number);  // "MANIFEST-000007"
 std::string table_file_name(std::uint64_t number);     // "000007.sst"
 constexpr const char* current_file_name = "CURRENT";
 constexpr const char* lock_file_name = "LOCK";
+/// write_file_atomically's temporary for CURRENT: the only temporary file the store writes.
+constexpr const char* current_temp_file_name = "CURRENT.tmp";
 
-/// Classifies a directory entry; `*number` is set for logs, manifests and tables.
+/// Classifies a directory entry; `*number` is set for logs, manifests and tables. Only the exact
+/// names the functions above return are recognised: "5.log" or "MANIFEST-1" is `other`.
 file_kind parse_file_name(std::string_view name, std::uint64_t* number);
 
 inline std::string join_path(const std::string& dir, const std::string& name) {

@@ -12,7 +12,8 @@
 
 namespace kepler::storage {
 
-/// The format this code writes; a store whose MANIFEST names a newer one is refused.
+/// The format this code writes; a store whose MANIFEST names a newer one is refused. Encoded
+/// first in every edit that carries it, and the first edit of a MANIFEST always does.
 constexpr std::uint32_t current_format_version = 1;
 
 struct version_edit {
@@ -23,7 +24,9 @@ struct version_edit {
   std::optional<sequence_number> last_sequence;
 
   void encode(std::string* dst) const;
-  /// Corruption (naming `where`) for unknown tags or truncated fields.
+  /// Corruption (naming `where`) for unknown tags or truncated fields. On failure the fields
+  /// decoded before the bad one stay set, so a reader can still judge the edit's format
+  /// version (a newer format's field is an unknown tag here: unsupported, not damage).
   status decode(std::string_view src, const std::string& where);
   /// Copies every field that `later` sets.
   void merge(const version_edit& later);
