@@ -26,6 +26,10 @@ caf::typed_response_promise<bool> submit(facade_ptr self, std::string batch, boo
     rp.deliver(make_error(ec::closed, "the store is closing"));
     return rp;
   }
+  if (!st.writer) {
+    rp.deliver(make_error(ec::read_only, "the store is open read-only: writes are refused"));
+    return rp;
+  }
   if (st.engine->writes_failed()) {
     rp.deliver(st.engine->write_error());
     return rp;
@@ -111,7 +115,8 @@ db_facade_actor::behavior_type db_facade(facade_ptr self, std::shared_ptr<engine
       [self](get_atom, const std::string& key) -> caf::result<caf::optional<std::string>> {
         if (auto err = check_key_value(key)) return err;
         caf::expected<std::optional<std::string>> found{std::nullopt};
-        if (auto thrown = run_catching([&] { found = self->state.engine->read(key); }))
+        if (auto thrown = run_catching(
+                [&] { found = self->state.engine->read(storage::read_options{}, key); }))
           return thrown;
         if (!found) return std::move(found.error());
         if (!*found) return caf::optional<std::string>{};

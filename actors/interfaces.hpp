@@ -1,13 +1,21 @@
 #pragma once
 // The typed interfaces of KeplerDB's actors: which actor accepts which message and replies with
-// what. Write path (doc/design.md):
+// what (doc/design.md, "The parts").
 //
 //   proxy --write_request--> wal_writer --write_group--> memtable_owner --signals--> caller
-//                                 \--write_group--> wal_syncer (fdatasync) --/
+//                              |     \--write_group, retire_log--> wal_syncer --/   |
+//                              |                                       |        flush_job
+//                              |                                  log_closed         v
+//                              |                                       v        flush_worker
+//                              |                              manifest_writer <--flush_done
 //
-// The supervisor recovers the store, spawns the others and closes them.
+// The wal_writer switches logs; the memtable_owner seals its memtable at the first group of a
+// new log and hands it to the flush_worker, which writes it as a table file; the
+// manifest_writer records each change in the MANIFEST and installs it for readers. The
+// supervisor recovers the store, spawns the others and closes them.
 
 #include <cstdint>
+#include <memory>
 
 #include <caf/allowed_unsafe_message_type.hpp>
 #include <caf/atom.hpp>
@@ -17,6 +25,8 @@
 
 #include "actors/messages/write_request.hpp"
 #include "kepler/db_actor.hpp"
+#include "storage_format/memtable/memtable.hpp"
+#include "storage_format/version/version_edit.hpp"
 
 namespace kepler::actors {
 
@@ -24,20 +34,66 @@ using open_atom = caf::atom_constant<caf::atom("open")>;
 using close_atom = caf::atom_constant<caf::atom("close")>;
 using synced_atom = caf::atom_constant<caf::atom("synced")>;
 
+/// The writer switched logs: the syncer syncs and closes the old one once every group before
+/// it is through, then reports its final length to the manifest writer.
+struct retire_log {
+  std::shared_ptr<wal_file> wal;
+};
+
+/// A closed log and its final length, for the MANIFEST (damage in a closed log, or another
+/// length on disk, is then corruption rather than a torn tail).
+struct log_closed {
+  std::uint64_t number = 0;
+  std::uint64_t length = 0;
+};
+
+/// A sealed memtable to write as a table file. Once it is in the MANIFEST, logs below
+/// `next_log_number` hold nothing that is not in table files.
+struct flush_job {
+  std::shared_ptr<const storage::memtable> mem;
+  std::uint64_t next_log_number = 0;
+};
+
+/// A finished flush: the edit that names the new table, and the memtable it replaces.
+struct flush_done {
+  storage::version_edit edit;
+  std::shared_ptr<const storage::memtable> flushed;
+};
+
+/// The writer's own reminder to look whether a flush has made room while writes wait.
+struct stall_check {};
+
+/// To the flush worker: reply once every job sent before is done (and its edit sent on).
+struct flush_drain {};
+
 /// Applies groups to the memtable in the order received (log order), publishes the last
-/// visible sequence, then answers each request.
+/// visible sequence, then answers each request. Seals at a group that starts a new log.
 using memtable_owner_actor = caf::typed_actor<caf::reacts_to<write_group_ptr>>;
 
-/// The fdatasync stage (a detached actor, so the sync never stalls a scheduler worker): syncs
-/// the log when a group asks for it, then passes the group on. Groups pass through in order.
-using wal_syncer_actor = caf::typed_actor<caf::reacts_to<write_group_ptr>>;
+/// The fdatasync stage (a detached actor, so the sync never stalls a scheduler worker): syncs a
+/// group's log when the group asks for it, then passes the group on; retires old logs. Groups
+/// pass through in order.
+using wal_syncer_actor =
+    caf::typed_actor<caf::reacts_to<write_group_ptr>, caf::reacts_to<retire_log>>;
 
 /// Assigns sequence numbers, appends each mailbox-full of requests as one group with one
-/// write(), and passes groups on in log order. `synced_atom`: the syncer passed a group on.
-/// `close_atom`: finish in-flight syncs, sync and close the log.
+/// write(), passes groups on in log order, switches logs once a memtable's worth is written.
+/// `synced_atom`: the syncer passed a group (or a retired log) on. `close_atom`: finish
+/// in-flight syncs, sync and close the log, reply with its final length.
 using wal_writer_actor =
     caf::typed_actor<caf::reacts_to<write_request_ptr>, caf::reacts_to<synced_atom>,
-                     caf::replies_to<close_atom>::with<bool>>;
+                     caf::reacts_to<stall_check>, caf::replies_to<close_atom>::with<log_closed>>;
+
+/// Writes sealed memtables as table files, one at a time in the order sealed (a detached
+/// actor: a flush is long blocking I/O).
+using flush_worker_actor =
+    caf::typed_actor<caf::reacts_to<flush_job>, caf::replies_to<flush_drain>::with<bool>>;
+
+/// Owns the version set and the MANIFEST: appends and syncs each edit, then installs it for
+/// readers and lets obsolete files go (a detached actor: every edit waits for an fsync). As a
+/// request, `log_closed` replies once the edit is durable (close uses it for the newest log).
+using manifest_writer_actor =
+    caf::typed_actor<caf::reacts_to<flush_done>, caf::replies_to<log_closed>::with<bool>>;
 
 /// The db actor's internal messages are of library-private types that never cross the network
 /// (no serializer), rather than atoms: a remote peer holding the db actor's handle cannot send
@@ -69,3 +125,9 @@ using supervisor_actor =
 // Local-only: no serializer, so a remote node cannot send them.
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(kepler::actors::facade_write_done)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(kepler::actors::facade_close)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(kepler::actors::retire_log)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(kepler::actors::log_closed)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(kepler::actors::flush_job)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(kepler::actors::flush_done)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(kepler::actors::stall_check)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(kepler::actors::flush_drain)

@@ -10,11 +10,31 @@
 
 namespace kepler::actors {
 
-memtable_owner_actor::behavior_type memtable_owner(
-    memtable_owner_actor::stateful_pointer<memtable_owner_state> self,
-    std::shared_ptr<engine_state> engine, std::shared_ptr<storage::memtable> mem) {
+namespace {
+
+using owner_ptr = memtable_owner_actor::stateful_pointer<memtable_owner_state>;
+
+// The group starts a new log: everything before it is in the old log, so the memtable that
+// holds it is sealed now, readers get a view with a fresh memtable in front of it, and the
+// flush worker writes it out. Once that flush is in the MANIFEST, the logs before `log_number`
+// hold nothing that is not in table files.
+void seal(owner_ptr self, std::uint64_t log_number) {
+  auto& st = self->state;
+  std::shared_ptr<const storage::memtable> sealed = std::move(st.mem);
+  st.mem = std::make_shared<storage::memtable>();
+  st.engine->install_seal(sealed, st.mem);
+  self->send(st.flusher, flush_job{std::move(sealed), log_number});
+}
+
+}  // namespace
+
+memtable_owner_actor::behavior_type memtable_owner(owner_ptr self,
+                                                   std::shared_ptr<engine_state> engine,
+                                                   std::shared_ptr<storage::memtable> mem,
+                                                   flush_worker_actor flusher) {
   self->state.engine = std::move(engine);
   self->state.mem = std::move(mem);
+  self->state.flusher = std::move(flusher);
   return {
       [self](const write_group_ptr& group) {
         auto& st = self->state;
@@ -24,6 +44,7 @@ memtable_owner_actor::behavior_type memtable_owner(
         }
         storage::status parsed;
         auto thrown = run_catching([&] {
+          if (group->starts_log) seal(self, group->wal->number);
           for (auto& req : group->requests) {
             parsed = storage::apply_batch(req->batch, st.mem.get());
             if (!parsed.is_ok()) return;

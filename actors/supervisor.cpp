@@ -6,6 +6,8 @@
 
 #include "actors/boundary/status_error.hpp"
 #include "actors/db_facade.hpp"
+#include "actors/flush_worker.hpp"
+#include "actors/manifest_writer.hpp"
 #include "actors/memtable_owner.hpp"
 #include "actors/wal_writer.hpp"
 #include "kepler/errors.hpp"
@@ -20,26 +22,51 @@ using supervisor_ptr = supervisor_actor::stateful_pointer<supervisor_state>;
 // (intrusive_ptr_release in write_request.cpp), so no caller is left waiting.
 void stop_workers(supervisor_ptr self) {
   auto& st = self->state;
-  if (st.writer) self->send_exit(st.writer, caf::exit_reason::user_shutdown);
-  if (st.memtable) self->send_exit(st.memtable, caf::exit_reason::user_shutdown);
-  if (st.facade) self->send_exit(st.facade, caf::exit_reason::user_shutdown);
-  st.writer = nullptr;
-  st.memtable = nullptr;
-  st.facade = nullptr;
+  auto stop = [self](auto& handle) {
+    if (handle) self->send_exit(handle, caf::exit_reason::user_shutdown);
+    handle = nullptr;
+  };
+  stop(st.facade);
+  stop(st.writer);
+  stop(st.memtable);
+  stop(st.flusher);
+  stop(st.manifest);
+}
+
+// Spawns the write path over what recovery left: the manifest writer takes the version set and
+// the fresh MANIFEST, the writer the new log.
+void spawn_writers(supervisor_ptr self, storage::recovered_store& rec) {
+  auto& st = self->state;
+  // Detached: each of them blocks on fsyncs and file writes, which must not stall the
+  // scheduler workers the write path runs on (a 2-core machine has one).
+  st.manifest = self->spawn<caf::detached>(manifest_writer, st.engine, std::move(rec.versions),
+                                           std::move(rec.manifest));
+  st.flusher = self->spawn<caf::detached>(flush_worker, st.engine, st.manifest);
+  st.memtable = self->spawn(memtable_owner, st.engine, rec.mem, st.flusher);
+  // Recovery made the log new and empty: nothing in it is unsynced yet.
+  auto wal = std::make_shared<wal_file>(std::move(rec.log), rec.log_number, 0);
+  st.writer = self->spawn(wal_writer, st.engine, wal, rec.last_sequence, st.memtable, st.manifest);
+  for (const caf::actor_addr& worker :
+       {st.manifest.address(), st.flusher.address(), st.memtable.address(), st.writer.address()})
+    self->monitor(worker);
+}
+
+// A worker that died on the way gives CAF's own error: report it as ours.
+caf::error as_kepler_error(caf::error err) {
+  if (!err || err.category() == caf::atom("kepler")) return err;
+  return make_error(ec::io_error, "closing the store failed: a KeplerDB worker stopped (" +
+                                      caf::to_string(err) + ")");
 }
 
 }  // namespace
 
 supervisor_actor::behavior_type supervisor(supervisor_ptr self,
                                            std::shared_ptr<engine_state> engine,
-                                           storage::file_system* fs, std::string dir,
                                            storage::recovery_options opts,
                                            storage::recovery_stats* stats_out,
                                            request_pool* requests) {
   auto& st = self->state;
   st.engine = std::move(engine);
-  st.fs = fs;
-  st.dir = std::move(dir);
   st.opts = opts;
   // A worker that stops unexpectedly may have dropped acknowledged-to-be work: refuse writes
   // from then on (sticky), never restart silently. Reads keep working.
@@ -49,15 +76,16 @@ supervisor_actor::behavior_type supervisor(supervisor_ptr self,
     // The db actor holds no part of the write path: if it stops (anyone holding its handle can
     // `kill` it), its own pending writes get outcome_unknown and the store's writes go on.
     if (st.facade && msg.source == st.facade.address()) return;
-    self->state.engine->fail_writes(make_error(
+    st.engine->fail_writes(make_error(
         ec::write_failed, "a KeplerDB worker actor stopped unexpectedly (" +
                               caf::to_string(msg.reason) + "); reopen the store to recover"));
   });
   return {
       [self, stats_out, requests](open_atom) -> caf::result<wal_writer_actor, db_facade_actor> {
         auto& st = self->state;
+        const auto& cfg = st.engine->config();
         storage::recovered_store rec;
-        auto s = storage::recover_store(*st.fs, st.dir, st.opts, &rec);
+        auto s = storage::recover_store(*cfg.fs, cfg.dir, st.opts, &rec);
         if (!s.is_ok()) {
           self->quit();
           return to_error(s);
@@ -65,17 +93,11 @@ supervisor_actor::behavior_type supervisor(supervisor_ptr self,
         st.lock = std::move(rec.lock);
         st.stats = rec.stats;
         if (stats_out) *stats_out = rec.stats;
+        st.engine->set_next_file_number(rec.next_file_number);
         st.engine->publish(rec.last_sequence);
-        auto view = std::make_shared<storage::read_view>();
-        view->mem = rec.mem;
-        st.engine->install_view(std::move(view));
-        // Recovery made the log new and empty: nothing in it is unsynced yet.
-        auto wal = std::make_shared<wal_file>(std::move(rec.log), 0);
-        st.memtable = self->spawn(memtable_owner, st.engine, rec.mem);
-        st.writer = self->spawn(wal_writer, st.engine, wal, rec.last_sequence, st.memtable);
+        st.engine->install_initial(rec.mem, rec.versions.current());
+        if (!st.opts.read_only) spawn_writers(self, rec);
         st.facade = self->spawn(db_facade, st.engine, st.writer, requests, self->address());
-        self->monitor(st.memtable);
-        self->monitor(st.writer);
         self->monitor(st.facade);
         return {st.writer, st.facade};
       },
@@ -83,19 +105,8 @@ supervisor_actor::behavior_type supervisor(supervisor_ptr self,
         auto& st = self->state;
         auto rp = self->make_response_promise<bool>();
         st.closing = true;
-        if (!st.writer) {
-          st.lock.reset();
-          rp.deliver(true);
-          self->quit();
-          return rp;
-        }
-        // The db actor first: it stops taking writes and waits for its pending ones, which the
-        // writer (still running) finishes. Then the writer syncs and closes the log.
         auto finish = [self, rp](caf::error err) mutable {
-          // A worker that died on the way gives CAF's own error: report it as ours.
-          if (err && err.category() != caf::atom("kepler"))
-            err = make_error(ec::io_error, "closing the store failed: a KeplerDB worker stopped (" +
-                                               caf::to_string(err) + ")");
+          err = as_kepler_error(std::move(err));
           stop_workers(self);
           self->state.lock.reset();
           if (err)
@@ -104,11 +115,33 @@ supervisor_actor::behavior_type supervisor(supervisor_ptr self,
             rp.deliver(true);
           self->quit();
         };
-        auto close_writer = [self, finish]() mutable {
-          self->request(self->state.writer, caf::infinite, close_atom::value)
+        // In order: the db actor stops taking writes and waits for its pending ones; the
+        // writer syncs and closes the newest log; the flush worker finishes what it has; the
+        // manifest writer records the newest log's final length (so the next open treats
+        // damage in it as corruption, not a torn tail).
+        auto record_log = [self, finish](log_closed newest) mutable {
+          self->request(self->state.manifest, caf::infinite, newest)
               .then([finish](bool) mutable { finish({}); },
                     [finish](caf::error& err) mutable { finish(std::move(err)); });
         };
+        auto drain_flushes = [self, finish, record_log](log_closed newest) mutable {
+          self->request(self->state.flusher, caf::infinite, flush_drain{})
+              .then([record_log, newest](bool) mutable { record_log(newest); },
+                    [finish](caf::error& err) mutable { finish(std::move(err)); });
+        };
+        auto close_writer = [self, finish, drain_flushes]() mutable {
+          if (!self->state.writer) {
+            finish({});  // read-only: nothing was written
+            return;
+          }
+          self->request(self->state.writer, caf::infinite, close_atom::value)
+              .then([drain_flushes](log_closed& newest) mutable { drain_flushes(newest); },
+                    [finish](caf::error& err) mutable { finish(std::move(err)); });
+        };
+        if (!st.facade) {
+          finish({});
+          return rp;
+        }
         self->request(st.facade, caf::infinite, facade_close{})
             .then([close_writer](bool) mutable { close_writer(); },
                   [close_writer](caf::error&) mutable { close_writer(); });

@@ -1,5 +1,6 @@
 #include "actors/wal_syncer.hpp"
 
+#include <caf/send.hpp>
 #include <caf/stateful_actor.hpp>
 #include <caf/typed_event_based_actor.hpp>
 
@@ -8,37 +9,67 @@
 
 namespace kepler::actors {
 
-wal_syncer_actor::behavior_type wal_syncer(
-    wal_syncer_actor::stateful_pointer<wal_syncer_state> self, std::shared_ptr<engine_state> engine,
-    std::shared_ptr<wal_file> wal, memtable_owner_actor memtable, wal_writer_actor writer) {
+namespace {
+
+using syncer_ptr = wal_syncer_actor::stateful_pointer<wal_syncer_state>;
+
+// Syncs `wal` unless what is written of it is on disk already. One fdatasync covers every
+// group written before it started, including those queued behind this one: they skip theirs.
+void sync_log(syncer_ptr self, wal_file& wal) {
+  auto& st = self->state;
+  auto covered = wal.written.load(std::memory_order_acquire);
+  if (covered <= wal.synced) return;
+  auto s = wal.file->sync();
+  if (s.is_ok()) {
+    wal.synced = covered;
+    return;
+  }
+  st.failed = true;
+  st.engine->fail_writes(make_error(ec::write_failed, "syncing the log failed: " + s.to_string()));
+}
+
+}  // namespace
+
+wal_syncer_actor::behavior_type wal_syncer(syncer_ptr self, std::shared_ptr<engine_state> engine,
+                                           memtable_owner_actor memtable,
+                                           manifest_writer_actor manifest,
+                                           wal_writer_actor writer) {
   auto& st = self->state;
   st.engine = std::move(engine);
-  st.wal = std::move(wal);
   st.memtable = std::move(memtable);
+  st.manifest = std::move(manifest);
   st.writer = std::move(writer);
-  // Not what is written by now: the writer may already have appended a group that asked for a
-  // sync, and counting it as synced would acknowledge it from the page cache.
-  st.synced = st.wal->synced_at_start;
   return {
       [self](const write_group_ptr& group) {
         auto& st = self->state;
-        if (!st.failed && group->needs_sync && group->end_offset > st.synced) {
-          // One fdatasync covers every group written before it started, including those still
-          // queued behind this one: they skip their own.
-          auto covered = st.wal->written.load(std::memory_order_acquire);
-          auto s = st.wal->file->sync();
-          if (s.is_ok()) {
-            st.synced = covered;
-          } else {
-            st.failed = true;
-            st.engine->fail_writes(
-                make_error(ec::write_failed, "syncing the log failed: " + s.to_string()));
-          }
-        }
+        // Only what this actor's own syncs covered counts as synced (wal_file::synced), never
+        // what happened to be written when it started.
+        if (!st.failed && group->needs_sync && group->end_offset > group->wal->synced)
+          sync_log(self, *group->wal);
         if (st.failed)
           group->fail(st.engine->write_error());
         else
           self->send(st.memtable, group);
+        self->send(st.writer, synced_atom::value);
+      },
+      [self](const retire_log& old) {
+        auto& st = self->state;
+        // Synced before anything of the next log passes: a power loss then never keeps a later
+        // log's writes without this one's (no holes). The directory sync makes the new log's
+        // entry durable, which the writer created before it sent this.
+        if (!st.failed) sync_log(self, *old.wal);
+        if (!st.failed) {
+          auto s = old.wal->file->close();
+          if (s.is_ok()) s = st.engine->config().fs->sync_dir(st.engine->config().dir);
+          if (s.is_ok()) {
+            // Anonymous: the manifest writer's reply (for close's request) is not wanted here.
+            caf::anon_send(st.manifest, log_closed{old.wal->number, old.wal->synced});
+          } else {
+            st.failed = true;
+            st.engine->fail_writes(
+                make_error(ec::write_failed, "closing the old log failed: " + s.to_string()));
+          }
+        }
         self->send(st.writer, synced_atom::value);
       },
   };

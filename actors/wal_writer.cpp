@@ -8,6 +8,8 @@
 #include "actors/wal_syncer.hpp"
 #include "kepler/errors.hpp"
 #include "storage_format/memtable/batch_format.hpp"
+#include "storage_format/util/kill_point.hpp"
+#include "storage_format/version/file_names.hpp"
 
 namespace kepler::actors {
 
@@ -16,25 +18,31 @@ namespace {
 // A group stops gathering at this size even when more requests wait, so one write() stays
 // bounded and callers at the front of a long queue are not held back.
 constexpr std::size_t max_group_bytes = 1 << 20;
+// While writes wait for a flush, the writer looks this often whether one has made room (a
+// flush of a memtable takes tens of milliseconds).
+constexpr auto stall_poll = std::chrono::milliseconds(1);
 
 using writer_ptr = wal_writer_actor::stateful_pointer<wal_writer_state>;
 
-// Finishes a close once no group is at the syncer: syncs what non-sync groups left in the OS,
-// so closing makes every write durable.
+// Finishes a close once nothing is at the syncer: syncs what non-sync groups left in the OS,
+// so closing makes every write durable, and replies with the log's final length.
 void finish_close_if_idle(writer_ptr self) {
   auto& st = self->state;
   auto& reply = st.pending_close.promise;
   if (!st.closing || st.groups_at_syncer > 0 || !reply.pending()) return;
-  auto s = st.wal->file->sync();
-  if (s.is_ok()) s = st.wal->file->close();
   // After a failed write or sync, a later sync may "succeed" without the lost data: closing
   // reports the first failure, never a clean close.
-  if (st.engine->writes_failed())
+  if (st.engine->writes_failed()) {
     reply.deliver(st.engine->write_error());
-  else if (s.is_ok())
-    reply.deliver(true);
-  else
+    return;
+  }
+  auto s = st.wal->file->sync();
+  if (s.is_ok()) s = st.wal->file->close();
+  if (!s.is_ok()) {
     reply.deliver(to_error(s));
+    return;
+  }
+  reply.deliver(log_closed{st.wal->number, st.wal->written.load()});
 }
 
 // Writes the gathered group with one append and passes it on in log order. Once writes have
@@ -96,6 +104,37 @@ caf::error sequences_used_up() {
                                           ", is taken): the store takes no more writes");
 }
 
+enum class switch_outcome { switched, must_wait, failed };
+
+// Starts a new log once the current one holds a memtable's worth (doc/design.md, "Flush"):
+// the writer decides, at a group boundary, because it runs ahead of the memtable_owner; the
+// first group of the new log tells the memtable_owner to seal. While max_sealed_memtables wait
+// for their flush, writes wait instead.
+switch_outcome switch_log(writer_ptr self) {
+  auto& st = self->state;
+  const auto& cfg = st.engine->config();
+  if (st.engine->unflushed() >= cfg.max_sealed_memtables) return switch_outcome::must_wait;
+  auto number = st.engine->new_file_number();
+  std::unique_ptr<storage::writable_file> file;
+  auto s =
+      cfg.fs->new_writable_file(storage::join_path(cfg.dir, storage::log_file_name(number)), &file);
+  if (!s.is_ok()) {
+    st.engine->fail_writes(
+        make_error(ec::write_failed, "starting a new log failed: " + s.to_string()));
+    return switch_outcome::failed;
+  }
+  // The syncer syncs and closes the old log after every group before it, and makes the new
+  // log's directory entry durable before any group of the new log passes it.
+  ++st.groups_at_syncer;
+  self->send(st.syncer, retire_log{st.wal});
+  st.wal = std::make_shared<wal_file>(std::move(file), number, 0);
+  st.log = std::make_unique<storage::log::writer>(st.wal->file.get());
+  st.next_starts_log = true;
+  st.engine->count_seal();
+  storage::kill_points::reach(storage::kill_points::after_log_switch);
+  return switch_outcome::switched;
+}
+
 // Numbers the request's entries and adds its record to the gathering group. An empty batch
 // writes nothing: it joins the group only for its sync (db::write's "make every earlier write
 // durable").
@@ -107,10 +146,76 @@ void add_to_group(writer_ptr self, write_request_ptr& req) {
     st.log->add_record(req->batch);
     st.last_sequence += count;
   }
-  if (!st.group) st.group = std::make_shared<write_group>();
+  if (!st.group) {
+    st.group = std::make_shared<write_group>();
+    st.group->wal = st.wal;
+    st.group->starts_log = st.next_starts_log;
+    st.next_starts_log = false;
+  }
   st.group->needs_sync |= req->sync;
   st.group->last_sequence = st.last_sequence;
   st.group->requests.push_back(std::move(req));
+}
+
+void wait_for_flush(writer_ptr self, write_request_ptr req) {
+  auto& st = self->state;
+  if (st.stalled.empty()) {
+    st.stalled_since = std::chrono::steady_clock::now();
+    self->delayed_send(wal_writer_actor{self}, stall_poll, stall_check{});
+  }
+  st.stalled.push_back(std::move(req));
+}
+
+// Takes one request into the log: refused, waiting for a flush, or added to the group.
+void accept(writer_ptr self, write_request_ptr req) {
+  auto& st = self->state;
+  if (auto err = refusal(st)) {
+    req->answer(err);
+    return;
+  }
+  if (!sequences_left_for(st, *req)) {
+    // For good: what was gathered before goes out, every later write is refused.
+    if (st.group) send_group(self);
+    st.engine->fail_writes(sequences_used_up());
+    req->answer(st.engine->write_error());
+    return;
+  }
+  if (!st.group && st.wal->written.load() >= st.engine->config().memtable_bytes) {
+    switch (switch_log(self)) {
+      case switch_outcome::switched:
+        break;
+      case switch_outcome::must_wait:
+        wait_for_flush(self, std::move(req));
+        return;
+      case switch_outcome::failed:
+        req->answer(st.engine->write_error());
+        return;
+    }
+  }
+  if (auto failure = run_catching([&] { add_to_group(self, req); })) {
+    // Out of memory halfway through a record: the pending bytes are unknown, so nothing more
+    // is appended, and the request fails with whatever was gathered with it.
+    st.engine->fail_writes(failure);
+    if (req) req->answer(failure);
+  }
+  if (st.group && st.log->pending_bytes() >= max_group_bytes) send_group(self);
+}
+
+// A flush made room (or writes failed, or the store closes): the waiting requests go on in
+// their order; some may have to wait again.
+void resume_stalled(writer_ptr self) {
+  auto& st = self->state;
+  st.engine->count_stall(std::chrono::steady_clock::now() - st.stalled_since);
+  auto waiting = std::move(st.stalled);
+  st.stalled.clear();
+  while (!waiting.empty()) {
+    auto req = std::move(waiting.front());
+    waiting.pop_front();
+    if (st.stalled.empty())
+      accept(self, std::move(req));
+    else
+      st.stalled.push_back(std::move(req));  // behind one that waits again
+  }
 }
 
 }  // namespace
@@ -125,7 +230,8 @@ pending_reply::~pending_reply() {
 wal_writer_actor::behavior_type wal_writer(writer_ptr self, std::shared_ptr<engine_state> engine,
                                            std::shared_ptr<wal_file> wal,
                                            storage::sequence_number last_sequence,
-                                           memtable_owner_actor memtable) {
+                                           memtable_owner_actor memtable,
+                                           manifest_writer_actor manifest) {
   auto& st = self->state;
   st.engine = std::move(engine);
   st.wal = std::move(wal);
@@ -133,24 +239,16 @@ wal_writer_actor::behavior_type wal_writer(writer_ptr self, std::shared_ptr<engi
   st.wal->written.store(st.log->end_offset());
   st.last_sequence = last_sequence;
   st.memtable = std::move(memtable);
-  st.syncer = self->spawn<caf::detached + caf::linked>(wal_syncer, st.engine, st.wal, st.memtable,
-                                                       wal_writer_actor{self});
+  st.syncer = self->spawn<caf::detached + caf::linked>(wal_syncer, st.engine, st.memtable,
+                                                       std::move(manifest), wal_writer_actor{self});
   return {
       [self](write_request_ptr& req) {
         auto& st = self->state;
-        if (auto err = refusal(st)) {
-          req->answer(err);
-        } else if (!sequences_left_for(st, *req)) {
-          // For good: what was gathered before goes out, every later write is refused.
-          if (st.group) send_group(self);
-          st.engine->fail_writes(sequences_used_up());
-          req->answer(st.engine->write_error());
-        } else if (auto failure = run_catching([&] { add_to_group(self, req); })) {
-          // Out of memory halfway through a record: the pending bytes are unknown, so nothing
-          // more is appended, and the request fails with whatever was gathered with it.
-          st.engine->fail_writes(failure);
-          if (req) req->answer(failure);
-        }
+        // Behind requests that wait for a flush: log order is arrival order.
+        if (!st.stalled.empty() && !st.closing)
+          st.stalled.push_back(std::move(req));
+        else
+          accept(self, std::move(req));
         send_group_if_idle(self);
       },
       [self](synced_atom) {
@@ -158,11 +256,25 @@ wal_writer_actor::behavior_type wal_writer(writer_ptr self, std::shared_ptr<engi
         send_group_if_idle(self);
         finish_close_if_idle(self);
       },
-      [self](close_atom) -> caf::typed_response_promise<bool> {
+      [self](stall_check) {
         auto& st = self->state;
-        if (st.group) send_group(self);
+        if (st.stalled.empty()) return;
+        if (st.engine->unflushed() >= st.engine->config().max_sealed_memtables &&
+            !st.engine->writes_failed()) {
+          self->delayed_send(wal_writer_actor{self}, stall_poll, stall_check{});
+          return;
+        }
+        resume_stalled(self);
+        send_group_if_idle(self);
+      },
+      [self](close_atom) -> caf::typed_response_promise<log_closed> {
+        auto& st = self->state;
+        // The blocking callers' writes finished before close (db::close waits for them), and
+        // the db actor's too: whatever still waits for a flush now did nothing.
         st.closing = true;
-        st.pending_close.promise = self->make_response_promise<bool>();
+        if (!st.stalled.empty()) resume_stalled(self);
+        if (st.group) send_group(self);
+        st.pending_close.promise = self->make_response_promise<log_closed>();
         finish_close_if_idle(self);
         return st.pending_close.promise;
       },

@@ -1,6 +1,7 @@
 #pragma once
-#include <atomic>
+#include <chrono>
 #include <cstdint>
+#include <deque>
 #include <memory>
 
 #include <caf/typed_response_promise.hpp>
@@ -12,25 +13,11 @@
 
 namespace kepler::actors {
 
-/// Shared by the writer (which appends) and the syncer (which fdatasyncs the same file).
-struct wal_file {
-  /// `synced`: how much of `file` is known to be on disk, from whoever made it so (recovery
-  /// hands over a new, empty log: 0). Never inferred from what happens to be written.
-  wal_file(std::unique_ptr<storage::writable_file> f, std::uint64_t synced)
-      : file(std::move(f)), synced_at_start(synced) {}
-
-  std::unique_ptr<storage::writable_file> file;
-  /// Bytes handed to the OS so far; a sync started after reading it covers at least that much.
-  std::atomic<std::uint64_t> written{0};
-  /// Bytes on disk when the writer took the file: where the syncer's own record starts.
-  const std::uint64_t synced_at_start;
-};
-
 /// A reply that must never be dropped: if the actor stops with it pending, its state's
 /// destruction (in on_exit, while the actor still exists) answers it with an error, so whoever
 /// waits on it is not left waiting forever.
 struct pending_reply {
-  caf::typed_response_promise<bool> promise;
+  caf::typed_response_promise<log_closed> promise;
   pending_reply() = default;
   pending_reply(const pending_reply&) = delete;
   pending_reply& operator=(const pending_reply&) = delete;
@@ -39,14 +26,20 @@ struct pending_reply {
 
 struct wal_writer_state {
   std::shared_ptr<engine_state> engine;
+  /// The newest log: every new group goes into it.
   std::shared_ptr<wal_file> wal;
   std::unique_ptr<storage::log::writer> log;
   storage::sequence_number last_sequence = 0;
   /// The group being gathered from the mailbox.
   write_group_ptr group;
-  /// Groups handed to the syncer and not yet passed on by it; while any are, every group goes
-  /// through the syncer so none overtakes a sync group written before it.
+  /// Groups (and retired logs) handed to the syncer and not yet passed on by it; while any are,
+  /// every group goes through the syncer so none overtakes a sync group written before it.
   std::size_t groups_at_syncer = 0;
+  /// The next group is the first of a new log.
+  bool next_starts_log = false;
+  /// Requests that arrived while writes wait for a flush (back-pressure), in arrival order.
+  std::deque<write_request_ptr> stalled;
+  std::chrono::steady_clock::time_point stalled_since;
   memtable_owner_actor memtable;
   wal_syncer_actor syncer;
   /// The close request's reply, until the log is synced and closed.
@@ -55,9 +48,11 @@ struct wal_writer_state {
   static inline const char* name = "kepler.wal_writer";
 };
 
+/// Writes to `wal` (recovery's new, empty log) from sequence `last_sequence` + 1 on; spawns the
+/// syncer, which reports closed logs to `manifest`.
 wal_writer_actor::behavior_type wal_writer(
     wal_writer_actor::stateful_pointer<wal_writer_state> self, std::shared_ptr<engine_state> engine,
     std::shared_ptr<wal_file> wal, storage::sequence_number last_sequence,
-    memtable_owner_actor memtable);
+    memtable_owner_actor memtable, manifest_writer_actor manifest);
 
 }  // namespace kepler::actors

@@ -21,6 +21,7 @@
 #include <caf/intrusive_ptr.hpp>
 
 #include "actors/messages/completion.hpp"
+#include "actors/messages/wal_file.hpp"
 #include "storage_format/memtable/internal_key.hpp"
 
 namespace kepler::actors {
@@ -94,6 +95,11 @@ class request_pool {
 /// Requests written to the log with one append (and, if any asked, covered by one sync).
 struct write_group {
   std::vector<write_request_ptr> requests;
+  /// The log the group is in.
+  std::shared_ptr<wal_file> wal;
+  /// The first group of a new log: the memtable_owner seals its memtable right before it
+  /// applies this group, so each memtable holds exactly one log's entries.
+  bool starts_log = false;
   bool needs_sync = false;
   /// Log offset just past this group's records.
   std::uint64_t end_offset = 0;

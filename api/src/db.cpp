@@ -62,6 +62,25 @@ std::thread::id sole_worker_thread(caf::actor_system& system) {
   return id;
 }
 
+// Options that cannot work, refused before anything is touched.
+caf::error check_options(const options& opts) {
+  auto bad = [](const std::string& what) {
+    return make_error(ec::invalid_argument, "bad options: " + what);
+  };
+  if (opts.memtable_bytes < 4096) return bad("memtable_bytes must be at least 4096");
+  if (opts.max_sealed_memtables < 1) return bad("max_sealed_memtables must be at least 1");
+  if (opts.max_open_files < 1) return bad("max_open_files must be at least 1");
+  if (opts.read_only && opts.error_if_exists)
+    return bad("read_only and error_if_exists exclude each other");
+  return {};
+}
+
+caf::error read_only_error() {
+  return make_error(ec::read_only,
+                    "the store is open read-only (options::read_only): writes "
+                    "are refused; reopen it without read_only to write");
+}
+
 caf::error would_deadlock_error(const char* call) {
   return make_error(ec::would_deadlock,
                     std::string(call) +
@@ -110,6 +129,7 @@ struct db::impl {
       ~in_flight_guard() { count.fetch_sub(1); }
     } guard{in_flight};
     if (closed.load()) return closed_error();
+    if (opts.read_only) return read_only_error();
     if (on_sole_worker()) return would_deadlock_error("a blocking write");
     if (engine->writes_failed()) return engine->write_error();
     // One blocking call at a time per thread: its completion is the thread's own, reused.
@@ -131,11 +151,22 @@ struct db::impl {
   caf::expected<void> start(storage::file_system& fs) {
     sole_worker = sole_worker_thread(*system);
     if (on_sole_worker()) return would_deadlock_error("db::open");
-    engine = std::make_shared<actors::engine_state>();
+    if (auto err = check_options(opts)) return err;
+    actors::engine_config cfg;
+    cfg.fs = &fs;
+    cfg.dir = dir;
+    cfg.memtable_bytes = opts.memtable_bytes;
+    cfg.max_sealed_memtables = opts.max_sealed_memtables;
+    cfg.max_open_files = opts.max_open_files;
+    cfg.block_cache_bytes = opts.block_cache_bytes;
+    cfg.manifest_roll_bytes = opts.max_manifest_bytes;
+    engine = std::make_shared<actors::engine_state>(std::move(cfg));
     storage::recovery_options ropts;
     ropts.create_if_missing = opts.create_if_missing;
     ropts.error_if_exists = opts.error_if_exists;
-    supervisor = system->spawn(actors::supervisor, engine, &fs, dir, ropts, &recovered, requests);
+    ropts.read_only = opts.read_only;
+    ropts.table = engine->config().table;
+    supervisor = system->spawn(actors::supervisor, engine, ropts, &recovered, requests);
     caf::scoped_actor self{*system};
     caf::error failure;
     self->request(supervisor, caf::infinite, actors::open_atom::value)
@@ -276,10 +307,13 @@ caf::expected<void> db::write(const write_batch& batch, write_options wo) {
   });
 }
 
-caf::expected<std::optional<std::string>> db::get(std::string_view key, read_options) const {
+caf::expected<std::optional<std::string>> db::get(std::string_view key, read_options ro) const {
   if (auto err = actors::check_key_value(key)) return err;
   if (impl_->closed.load(std::memory_order_acquire)) return closed_error();
-  return guarded([&] { return impl_->engine->read(key); });
+  storage::read_options options;
+  options.verify_checksums = ro.verify_checksums;
+  options.fill_cache = ro.fill_cache;
+  return guarded([&] { return impl_->engine->read(options, key); });
 }
 
 caf::expected<void> db::close() {

@@ -32,6 +32,8 @@ std::string to_string(ec code) {
       return "out_of_memory";
     case ec::would_deadlock:
       return "would_deadlock";
+    case ec::read_only:
+      return "read_only";
   }
   return "unknown kepler error " + std::to_string(static_cast<int>(code));
 }

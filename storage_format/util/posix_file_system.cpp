@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "storage_format/util/file_system.hpp"
+#include "storage_format/util/kill_point.hpp"
 
 namespace kepler::storage {
 
@@ -367,6 +368,8 @@ status write_file_atomically(file_system& fs, const std::string& dir, const std:
   if (s) s = file->sync();
   if (s) s = file->close();
   file.reset();
+  // A crash here leaves the temporary beside the old file: the old one still counts.
+  if (s) kill_points::reach(kill_points::during_current_switch);
   if (s) s = fs.rename_file(tmp_path, final_path);
   if (!s) {
     // The old file (if any) is untouched; the half-written temporary is only litter.

@@ -7,7 +7,9 @@
 #include "storage_format/log/log_writer.hpp"
 #include "storage_format/memtable/apply_batch.hpp"
 #include "storage_format/memtable/batch_format.hpp"
+#include "storage_format/version/build_table.hpp"
 #include "storage_format/version/file_names.hpp"
+#include "storage_format/version/obsolete_files.hpp"
 #include "storage_format/version/version_edit.hpp"
 
 namespace kepler::storage {
@@ -34,6 +36,17 @@ status check_is_store_or_empty(file_system& fs, const std::string& dir,
     if (opts.error_if_exists)
       return status::already_exists(dir + ": a KeplerDB store exists here (error_if_exists)");
     return status::ok();
+  }
+  // Without CURRENT, files the store itself writes mean a store that lost its CURRENT: damage,
+  // never a reason to create a fresh, empty store beside the data.
+  for (const auto& name : *names) {
+    std::uint64_t number = 0;
+    auto kind = parse_file_name(name, &number);
+    if (!is_creation_leftover(name) &&
+        (kind == file_kind::log || kind == file_kind::table || kind == file_kind::manifest))
+      return status::corruption(join_path(dir, current_file_name) +
+                                ": CURRENT is missing, but the directory holds store files ('" +
+                                name + "'): refusing to open or recreate it");
   }
   if (!opts.create_if_missing)
     return status::not_a_store(dir + ": not a KeplerDB store (no CURRENT file) and " +
@@ -132,7 +145,8 @@ status check_last_sequence(const version_edit& edit, const std::string& where) {
 // Applies every record of the MANIFEST. A torn tail is the end of a crash; damage before it is
 // corruption. The first edit carries the format version (manifest_format.md), so a store of a
 // newer format is refused as such before any field it may have redefined is read.
-status replay_manifest(file_system& fs, const std::string& path, version_edit* state) {
+status replay_manifest(file_system& fs, const std::string& path, version_edit* state,
+                       version_set* versions) {
   std::unique_ptr<readable_file> file;
   KEPLER_RETURN_IF_ERROR(missing_is_corruption(fs.new_readable_file(path, &file),
                                                "CURRENT names this MANIFEST, but it is missing"));
@@ -149,6 +163,7 @@ status replay_manifest(file_system& fs, const std::string& path, version_edit* s
       return status::corruption(where + ": the first edit lacks the format version");
     KEPLER_RETURN_IF_ERROR(check_last_sequence(edit, where));
     state->merge(edit);
+    KEPLER_RETURN_IF_ERROR(versions->apply(edit, where));
   }
   KEPLER_RETURN_IF_ERROR(check_drops(reader, path));
   if (!state->format_version || !state->log_number || !state->next_file_number)
@@ -156,14 +171,50 @@ status replay_manifest(file_system& fs, const std::string& path, version_edit* s
   return status::ok();
 }
 
-// Replays one log into `out->mem`. Each log was the newest one at some crash, so a torn tail
-// is expected in any of them; damage with a valid record after it is corruption.
-status replay_log(file_system& fs, const std::string& path, sequence_number* replayed_last,
-                  recovered_store* out) {
+// Every table file the version names must be there, whole: a missing or cut file is damage to
+// synced data (its MANIFEST edit came after its fsync), never a reason to start afresh.
+status check_tables(file_system& fs, const std::string& dir, const version& v) {
+  for (int level = 0; level < num_levels; ++level)
+    for (const auto& f : v.files(level)) {
+      auto path = join_path(dir, table_file_name(f->number));
+      std::uint64_t size = 0;
+      auto s = fs.file_size(path, &size);
+      if (s.code() == status_code::not_found)
+        return status::corruption(path + ": the MANIFEST names this table file (level " +
+                                  std::to_string(level) + "), but it is missing");
+      KEPLER_RETURN_IF_ERROR(s);
+      if (size != f->size)
+        return status::corruption(path + ": the table file holds " + std::to_string(size) +
+                                  " bytes, the MANIFEST recorded " + std::to_string(f->size));
+    }
+  return status::ok();
+}
+
+// How much of a log recovery may drop as a crash's torn tail.
+enum class log_end {
+  closed,  // the MANIFEST recorded its final length: it must be exactly that, undamaged
+  newest,  // the log writes went to last: it may end in a torn tail
+  // Not recorded as closed, yet followed by a newer log: the crash came between the switch and
+  // the MANIFEST edit that records the close. Its tail can be torn only by a power loss before
+  // the syncer synced it, and then nothing after it was acknowledged as synced (the syncer
+  // syncs it before any group of the next log passes): replay stops at the tear, which keeps
+  // what survives a prefix of the writes.
+  unrecorded,
+};
+
+// Replays one log into `out->mem`. Returns in `*torn` whether its replay ended at a torn tail.
+status replay_log(file_system& fs, const std::string& path, log_end end,
+                  std::uint64_t recorded_length, sequence_number* replayed_last,
+                  recovered_store* out, bool* torn) {
+  *torn = false;
   std::unique_ptr<readable_file> file;
   KEPLER_RETURN_IF_ERROR(missing_is_corruption(
       fs.new_readable_file(path, &file),
       "this log was listed a moment ago and the MANIFEST's log number says it must be replayed"));
+  if (end == log_end::closed && file->size() != recorded_length)
+    return status::corruption(path + ": the log holds " + std::to_string(file->size()) +
+                              " bytes, but it was closed at " + std::to_string(recorded_length) +
+                              " (the MANIFEST recorded its final length)");
   log::reader reader(file.get());
   std::string record;
   std::uint64_t offset = 0;
@@ -189,48 +240,89 @@ status replay_log(file_system& fs, const std::string& path, sequence_number* rep
     out->stats.entries_replayed += n;
   }
   KEPLER_RETURN_IF_ERROR(check_drops(reader, path));
+  if (!reader.drops().empty() && end == log_end::closed)
+    return status::corruption(reader.describe_first_drop() +
+                              " (in a closed log, whose whole length was synced)");
   for (const auto& d : reader.drops()) out->stats.torn_tail_bytes += d.bytes;
+  *torn = !reader.drops().empty();
   ++out->stats.logs_replayed;
   return status::ok();
 }
 
-// Creates the new, empty log and switches CURRENT to a fresh MANIFEST describing `snapshot`.
-status start_new_log(file_system& fs, const std::string& dir, const version_edit& snapshot,
-                     recovered_store* out) {
-  KEPLER_RETURN_IF_ERROR(
-      fs.new_writable_file(join_path(dir, log_file_name(out->log_number)), &out->log));
-  KEPLER_RETURN_IF_ERROR(
-      write_manifest(fs, join_path(dir, manifest_file_name(out->manifest_number)), snapshot));
-  return switch_current(fs, dir, out->manifest_number);
+// Replays the logs at or above the log number, oldest first.
+status replay_logs(file_system& fs, const std::string& dir, const std::vector<std::uint64_t>& logs,
+                   const version_set& versions, recovered_store* out) {
+  sequence_number replayed_last = 0;
+  for (std::size_t i = 0; i < logs.size(); ++i) {
+    auto path = join_path(dir, log_file_name(logs[i]));
+    auto recorded = versions.closed_logs().find(logs[i]);
+    auto end = recorded != versions.closed_logs().end() ? log_end::closed
+               : i + 1 == logs.size()                   ? log_end::newest
+                                                        : log_end::unrecorded;
+    bool torn = false;
+    KEPLER_RETURN_IF_ERROR(replay_log(fs, path, end, end == log_end::closed ? recorded->second : 0,
+                                      &replayed_last, out, &torn));
+    if (torn && end == log_end::unrecorded) {
+      // What the later logs hold was never acknowledged as synced (see log_end): dropped, and
+      // reported as a torn tail.
+      for (std::size_t j = i + 1; j < logs.size(); ++j) {
+        std::uint64_t size = 0;
+        if (fs.file_size(join_path(dir, log_file_name(logs[j])), &size).is_ok())
+          out->stats.torn_tail_bytes += size;
+      }
+      break;
+    }
+  }
+  out->last_sequence = std::max(out->last_sequence, replayed_last);
+  return status::ok();
 }
 
-// After start_new_log failed: removes the new log and MANIFEST (and CURRENT.tmp) so failed
-// opens do not pile up orphans, but only when CURRENT still names another MANIFEST. CURRENT is
-// asked rather than the failing step guessed: once its rename went through (only the directory
-// sync failed), the new MANIFEST is live and the old one may be what a power loss brings
-// back, so both stay and the next open removes the dead one. When CURRENT cannot be read
-// either, nothing is removed.
-void undo_failed_start(file_system& fs, const std::string& dir, recovered_store* out) {
+// After a failure past the point where this open began writing files: removes what it made (the
+// table of the replayed logs, the new log and MANIFEST, CURRENT.tmp) so failed opens do not
+// pile up orphans, but only when CURRENT still names another MANIFEST. CURRENT is asked rather
+// than the failing step guessed: once its rename went through (only the directory sync failed),
+// the new MANIFEST is live and may be what a power loss brings back, so everything stays and
+// the next open removes what is dead. When CURRENT cannot be read either, nothing is removed.
+void undo_failed_start(file_system& fs, const std::string& dir, std::uint64_t manifest_number,
+                       std::uint64_t table_number, recovered_store* out) {
   std::uint64_t live = 0;
-  if (!read_current(fs, dir, &live).is_ok() || live == out->manifest_number) return;
+  if (!read_current(fs, dir, &live).is_ok() || live == manifest_number) return;
   if (out->log) out->log->close();
   out->log.reset();
+  out->manifest.reset();
   // Failing to remove leaves only what the next open removes or ignores.
-  fs.remove_file(join_path(dir, manifest_file_name(out->manifest_number)));
+  fs.remove_file(join_path(dir, manifest_file_name(manifest_number)));
   fs.remove_file(join_path(dir, log_file_name(out->log_number)));
+  if (table_number != 0) fs.remove_file(join_path(dir, table_file_name(table_number)));
   fs.remove_file(join_path(dir, current_temp_file_name));
 }
 
-// Once CURRENT durably names `live`, every other MANIFEST in `names` (the listing taken under
-// the LOCK) is dead: the one this open replaced, and any an earlier open left when it failed
-// or crashed after writing its own.
-void remove_dead_manifests(file_system& fs, const std::string& dir,
-                           const std::vector<std::string>& names, std::uint64_t live) {
-  for (const auto& name : names) {
-    std::uint64_t number = 0;
-    if (parse_file_name(name, &number) == file_kind::manifest && number != live)
-      fs.remove_file(join_path(dir, name));  // failing to remove only leaves a stray file
+// Writes what the replayed logs held as a level-0 table, starts a new log, and records the whole
+// state in a fresh MANIFEST that CURRENT then names. From then on the old logs and MANIFEST are
+// obsolete: nothing is replayed twice, and nothing is ever appended after a torn tail.
+status start_fresh(file_system& fs, const std::string& dir, const recovery_options& opts,
+                   std::uint64_t* next_file, std::uint64_t* table_number,
+                   std::uint64_t* manifest_number, recovered_store* out) {
+  version_edit edit;
+  edit.format_version = current_format_version;
+  if (out->mem->entry_count() > 0) {
+    *table_number = (*next_file)++;
+    file_meta meta;
+    KEPLER_RETURN_IF_ERROR(build_table(fs, dir, opts.table, *out->mem, *table_number, &meta));
+    edit.new_files.push_back({0, meta});
+    ++out->stats.tables_written;
+    out->mem = std::make_shared<memtable>();
   }
+  out->log_number = (*next_file)++;
+  *manifest_number = (*next_file)++;
+  out->next_file_number = *next_file;
+  edit.log_number = out->log_number;
+  edit.next_file_number = out->next_file_number;
+  edit.last_sequence = out->last_sequence;
+  KEPLER_RETURN_IF_ERROR(out->versions.apply(edit, dir + ": this open's flush of the logs"));
+  KEPLER_RETURN_IF_ERROR(
+      fs.new_writable_file(join_path(dir, log_file_name(out->log_number)), &out->log));
+  return manifest::create(fs, dir, *manifest_number, out->versions.snapshot(), &out->manifest);
 }
 
 }  // namespace
@@ -239,19 +331,23 @@ status recover_store(file_system& fs, const std::string& dir, const recovery_opt
                      recovered_store* out) {
   if (dir.empty()) return status::invalid_argument("the store's directory path is empty");
   // Refuse what is not (and may not become) a store before touching anything: no directory is
-  // created and no LOCK file written in a place that is not ours.
+  // created and no LOCK file written in a place that is not ours. A read-only open creates
+  // nothing at all.
+  auto check_opts = opts;
+  if (opts.read_only) check_opts.create_if_missing = false;
   std::vector<std::string> names;
   if (!fs.exists(dir)) {
-    if (!opts.create_if_missing)
-      return status::not_a_store(dir + ": not a KeplerDB store (the directory does not exist) " +
-                                 "and create_if_missing is false");
+    if (!check_opts.create_if_missing)
+      return status::not_a_store(
+          dir + ": not a KeplerDB store (the directory does not exist)" +
+          (opts.read_only ? " and the open is read-only" : " and create_if_missing is false"));
     KEPLER_RETURN_IF_ERROR(create_dir_durably(fs, dir));
   }
-  KEPLER_RETURN_IF_ERROR(check_is_store_or_empty(fs, dir, opts, &names));
+  KEPLER_RETURN_IF_ERROR(check_is_store_or_empty(fs, dir, check_opts, &names));
   KEPLER_RETURN_IF_ERROR(fs.lock_file(join_path(dir, lock_file_name), &out->lock));
   // Another opener may have created the store between the first look and the lock: look again
   // now that we hold it.
-  KEPLER_RETURN_IF_ERROR(check_is_store_or_empty(fs, dir, opts, &names));
+  KEPLER_RETURN_IF_ERROR(check_is_store_or_empty(fs, dir, check_opts, &names));
   bool has_current = std::find(names.begin(), names.end(), current_file_name) != names.end();
   if (!has_current) {
     KEPLER_RETURN_IF_ERROR(create_store(fs, dir));
@@ -261,46 +357,43 @@ status recover_store(file_system& fs, const std::string& dir, const recovery_opt
   std::uint64_t old_manifest = 0;
   KEPLER_RETURN_IF_ERROR(read_current(fs, dir, &old_manifest));
   version_edit state;
-  KEPLER_RETURN_IF_ERROR(
-      replay_manifest(fs, join_path(dir, manifest_file_name(old_manifest)), &state));
-  out->last_sequence = state.last_sequence.value_or(0);
+  KEPLER_RETURN_IF_ERROR(replay_manifest(fs, join_path(dir, manifest_file_name(old_manifest)),
+                                         &state, &out->versions));
+  KEPLER_RETURN_IF_ERROR(check_tables(fs, dir, *out->versions.current()));
+  out->last_sequence = out->versions.last_sequence();
 
-  // Replay every log the MANIFEST still needs, oldest first; later numbers never reuse earlier
-  // ones, so file numbers seen on disk also bound the next number.
+  // Later numbers never reuse earlier ones, so file numbers seen on disk also bound the next.
   KEPLER_RETURN_IF_ERROR(fs.list_dir(dir, &names));
   std::vector<std::uint64_t> logs;
-  std::uint64_t next_file = *state.next_file_number;
+  std::uint64_t next_file = out->versions.next_file_number();
   for (const auto& name : names) {
     std::uint64_t number = 0;
     auto kind = parse_file_name(name, &number);
     if (kind == file_kind::log || kind == file_kind::manifest || kind == file_kind::table)
       next_file = std::max(next_file, number + 1);
-    if (kind == file_kind::log && number >= *state.log_number) logs.push_back(number);
+    if (kind == file_kind::log && number >= out->versions.log_number()) logs.push_back(number);
   }
   std::sort(logs.begin(), logs.end());
+  // A closed log the MANIFEST recorded must still be there.
+  for (const auto& [number, length] : out->versions.closed_logs())
+    if (!std::binary_search(logs.begin(), logs.end(), number))
+      return status::corruption(join_path(dir, log_file_name(number)) +
+                                ": the MANIFEST recorded this log as closed at " +
+                                std::to_string(length) + " bytes, but it is missing");
   out->mem = std::make_shared<memtable>();
-  sequence_number replayed_last = 0;
-  for (auto number : logs)
-    KEPLER_RETURN_IF_ERROR(
-        replay_log(fs, join_path(dir, log_file_name(number)), &replayed_last, out));
-  out->last_sequence = std::max(out->last_sequence, replayed_last);
-
-  // Never append after damage: writes go to a new log, recorded in a fresh MANIFEST that
-  // CURRENT then names (so a torn MANIFEST tail is never appended to either).
-  out->log_number = next_file++;
-  out->manifest_number = next_file++;
+  KEPLER_RETURN_IF_ERROR(replay_logs(fs, dir, logs, out->versions, out));
   out->next_file_number = next_file;
-  version_edit snapshot;
-  snapshot.format_version = current_format_version;
-  snapshot.log_number = *state.log_number;
-  snapshot.next_file_number = out->next_file_number;
-  snapshot.last_sequence = out->last_sequence;
-  auto switched = start_new_log(fs, dir, snapshot, out);
-  if (!switched.is_ok()) {
-    undo_failed_start(fs, dir, out);
-    return switched;
+  if (opts.read_only) return status::ok();
+
+  std::uint64_t table_number = 0, manifest_number = 0;
+  auto started = start_fresh(fs, dir, opts, &next_file, &table_number, &manifest_number, out);
+  if (!started.is_ok()) {
+    undo_failed_start(fs, dir, manifest_number, table_number, out);
+    return started;
   }
-  remove_dead_manifests(fs, dir, names, out->manifest_number);
+  // CURRENT names the fresh MANIFEST: the old one, the replayed logs, tables no version names
+  // (a flush a crash interrupted) and temporary files are obsolete.
+  out->stats.files_removed = remove_obsolete_files(fs, dir, out->versions, manifest_number);
   return status::ok();
 }
 

@@ -1,6 +1,7 @@
 #include "storage_format/version/version_edit.hpp"
 
 #include "storage_format/util/coding.hpp"
+#include "storage_format/version/version.hpp"
 
 namespace kepler::storage {
 
@@ -12,6 +13,10 @@ enum tag : std::uint32_t {
   tag_log_number = 2,
   tag_next_file_number = 3,
   tag_last_sequence = 4,
+  // Format version 2: the files of the levels and the closed logs. May repeat in one edit.
+  tag_new_file = 5,
+  tag_deleted_file = 6,
+  tag_closed_log = 7,
 };
 
 }  // namespace
@@ -32,6 +37,26 @@ void version_edit::encode(std::string* dst) const {
   if (last_sequence) {
     put_varint32(dst, tag_last_sequence);
     put_varint64(dst, *last_sequence);
+  }
+  for (const auto& d : deleted_files) {
+    put_varint32(dst, tag_deleted_file);
+    put_varint32(dst, static_cast<std::uint32_t>(d.level));
+    put_varint64(dst, d.number);
+  }
+  for (const auto& n : new_files) {
+    put_varint32(dst, tag_new_file);
+    put_varint32(dst, static_cast<std::uint32_t>(n.level));
+    put_varint64(dst, n.meta.number);
+    put_varint64(dst, n.meta.size);
+    put_length_prefixed(dst, n.meta.smallest);
+    put_length_prefixed(dst, n.meta.largest);
+    put_varint64(dst, n.meta.smallest_sequence);
+    put_varint64(dst, n.meta.largest_sequence);
+  }
+  for (const auto& c : closed_logs) {
+    put_varint32(dst, tag_closed_log);
+    put_varint64(dst, c.number);
+    put_varint64(dst, c.length);
   }
 }
 
@@ -62,6 +87,44 @@ status version_edit::decode(std::string_view src, const std::string& where) {
         if (!get_varint64(&src, &v64)) return bad("truncated last sequence");
         last_sequence = v64;
         break;
+      case tag_new_file: {
+        new_file n;
+        std::uint32_t level = 0;
+        std::string_view smallest, largest;
+        if (!get_varint32(&src, &level) || !get_varint64(&src, &n.meta.number) ||
+            !get_varint64(&src, &n.meta.size) || !get_length_prefixed(&src, &smallest) ||
+            !get_length_prefixed(&src, &largest) ||
+            !get_varint64(&src, &n.meta.smallest_sequence) ||
+            !get_varint64(&src, &n.meta.largest_sequence))
+          return bad("truncated new file");
+        if (level >= static_cast<std::uint32_t>(num_levels))
+          return bad("new file level out of range");
+        // An internal key holds at least its 8-byte tag.
+        if (smallest.size() < 8 || largest.size() < 8) return bad("new file key too short");
+        n.level = static_cast<int>(level);
+        n.meta.smallest = std::string(smallest);
+        n.meta.largest = std::string(largest);
+        new_files.push_back(std::move(n));
+        break;
+      }
+      case tag_deleted_file: {
+        deleted_file d;
+        std::uint32_t level = 0;
+        if (!get_varint32(&src, &level) || !get_varint64(&src, &d.number))
+          return bad("truncated deleted file");
+        if (level >= static_cast<std::uint32_t>(num_levels))
+          return bad("deleted file level out of range");
+        d.level = static_cast<int>(level);
+        deleted_files.push_back(d);
+        break;
+      }
+      case tag_closed_log: {
+        closed_log c;
+        if (!get_varint64(&src, &c.number) || !get_varint64(&src, &c.length))
+          return bad("truncated closed log");
+        closed_logs.push_back(c);
+        break;
+      }
       default:
         return bad(("unknown field tag " + std::to_string(t)).c_str());
     }

@@ -7,14 +7,18 @@
 #include <string>
 #include <string_view>
 
+#include <vector>
+
 #include "storage_format/memtable/internal_key.hpp"
 #include "storage_format/util/status.hpp"
+#include "storage_format/version/file_meta.hpp"
 
 namespace kepler::storage {
 
 /// The format this code writes; a store whose MANIFEST names a newer one is refused. Encoded
-/// first in every edit that carries it, and the first edit of a MANIFEST always does.
-constexpr std::uint32_t current_format_version = 1;
+/// first in every edit that carries it, and the first edit of a MANIFEST always does. Version 2
+/// added the table files and closed logs; version 1 stores (no files) open as they are.
+constexpr std::uint32_t current_format_version = 2;
 
 struct version_edit {
   std::optional<std::uint32_t> format_version;
@@ -23,12 +27,32 @@ struct version_edit {
   std::optional<std::uint64_t> next_file_number;
   std::optional<sequence_number> last_sequence;
 
+  /// A table file that joins a level (format version 2).
+  struct new_file {
+    int level = 0;
+    file_meta meta;
+  };
+  /// A table file that leaves a level (format version 2).
+  struct deleted_file {
+    int level = 0;
+    std::uint64_t number = 0;
+  };
+  /// A log that was synced and closed, with its final length (format version 2).
+  struct closed_log {
+    std::uint64_t number = 0;
+    std::uint64_t length = 0;
+  };
+  std::vector<new_file> new_files;
+  std::vector<deleted_file> deleted_files;
+  std::vector<closed_log> closed_logs;
+
   void encode(std::string* dst) const;
   /// Corruption (naming `where`) for unknown tags or truncated fields. On failure the fields
   /// decoded before the bad one stay set, so a reader can still judge the edit's format
   /// version (a newer format's field is an unknown tag here: unsupported, not damage).
   status decode(std::string_view src, const std::string& where);
-  /// Copies every field that `later` sets.
+  /// Copies every scalar field that `later` sets (files and closed logs are not merged: apply
+  /// edits to a version_set for those).
   void merge(const version_edit& later);
 };
 

@@ -1,6 +1,8 @@
 // The crash test's child: runs the workload against the store in argv[1] from operation
 // argv[3] on, and after each acknowledged operation writes "<i>\n" to stdout, unbuffered. The
-// parent kills it with SIGKILL at a random moment.
+// parent kills it with SIGKILL at a random moment, or it kills itself at a whitebox kill point
+// (KEPLER_KILL_POINT). argv[4] and argv[5], when given, set the memtable and MANIFEST sizes, so
+// that every run flushes and rolls its MANIFEST.
 
 #include <cstdio>
 #include <cstdlib>
@@ -13,13 +15,18 @@
 
 int main(int argc, char** argv) {
   using namespace kepler::test::crash;
-  if (argc != 4) {
-    std::fprintf(stderr, "usage: %s DIR SEED FIRST_OP\n", argv[0]);
+  if (argc != 4 && argc != 6) {
+    std::fprintf(stderr, "usage: %s DIR SEED FIRST_OP [MEMTABLE_BYTES MANIFEST_BYTES]\n", argv[0]);
     return 2;
   }
   std::uint64_t seed = std::strtoull(argv[2], nullptr, 10);
   std::uint64_t first = std::strtoull(argv[3], nullptr, 10);
-  auto store = kepler::db::open(argv[1]);
+  kepler::options opts;
+  if (argc == 6) {
+    opts.memtable_bytes = std::strtoull(argv[4], nullptr, 10);
+    opts.max_manifest_bytes = std::strtoull(argv[5], nullptr, 10);
+  }
+  auto store = kepler::db::open(argv[1], opts);
   if (!store) {
     std::fprintf(stderr, "open failed: %s\n", kepler::to_string(store.error()).c_str());
     return 1;

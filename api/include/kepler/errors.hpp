@@ -47,6 +47,8 @@ enum class ec : std::uint8_t {
   /// which the store's own actors need to answer it: a deadlock. Nothing was done. From inside
   /// an actor, use kepler::actor_of() and request/response instead of the blocking calls.
   would_deadlock,
+  /// The store was opened with options::read_only: it takes no writes.
+  read_only,
 };
 
 /// "invalid_argument", "locked", ...

@@ -17,9 +17,26 @@ struct options {
   bool create_if_missing = true;
   /// Fail with ec::already_exists when the directory already holds a store.
   bool error_if_exists = false;
-  /// Size at which the active memtable is sealed and flushed to a table file. (Flushing arrives
-  /// with the SST issue; until then the memtable grows without bound.)
+  /// Log bytes after which the active memtable is sealed and flushed to a table file (a level-0
+  /// table of about this size). Larger memtables mean fewer, larger files and a longer replay
+  /// after a crash. At least 4096.
   std::size_t memtable_bytes = 4 * 1024 * 1024;
+  /// Sealed memtables that may wait for their flush at once; when that many wait, writes wait
+  /// for a flush to finish (back-pressure) rather than memory growing. Peak memory is about
+  /// (max_sealed_memtables + 1) x memtable_bytes + block_cache_bytes. At least 1.
+  std::size_t max_sealed_memtables = 2;
+  /// Table files kept open for reads at once. At the limit the least recently used idle one is
+  /// closed; a read fails (ec::io_error) only when every open one is in use. At least 1.
+  std::size_t max_open_files = 1000;
+  /// Bytes of table blocks kept in memory for reads, shared by every table of the store.
+  std::size_t block_cache_bytes = 8 * 1024 * 1024;
+  /// Once the MANIFEST (the log of which files make up the store) passes this size, the store
+  /// writes a fresh one holding just the current state and switches to it.
+  std::uint64_t max_manifest_bytes = 4 * 1024 * 1024;
+  /// Open without writing anything: no new log, no new MANIFEST, no CURRENT switch, no file
+  /// removed. The logs are replayed into memory; every write returns ec::read_only. A store on
+  /// a full disk can still be read this way. A read-only open still takes the LOCK.
+  bool read_only = false;
   /// How many times an idle scheduler worker polls for new work before it sleeps, when KeplerDB
   /// creates its own actor system. About 100 µs of polling on the machines we measured: a busy
   /// store keeps its workers hot, an idle one sleeps. Raise it for lower latency at the cost of
@@ -38,8 +55,13 @@ struct write_options {
 };
 
 struct read_options {
-  /// Verify checksums of everything read from disk (table files, once they exist).
+  /// Verify the checksum of every table block read from disk. Blocks that enter the block
+  /// cache are always verified (the cache is shared, so it only holds sound blocks); this
+  /// decides for blocks read around it (fill_cache false).
   bool verify_checksums = true;
+  /// Keep the table blocks this read loads in the block cache. A scan that touches data once
+  /// can turn it off so it does not push out the hot blocks.
+  bool fill_cache = true;
 };
 
 }  // namespace kepler
