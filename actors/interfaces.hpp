@@ -68,7 +68,9 @@ struct flush_drain {};
 
 /// Applies groups to the memtable in the order received (log order), publishes the last
 /// visible sequence, then answers each request. Seals at a group that starts a new log.
-using memtable_owner_actor = caf::typed_actor<caf::reacts_to<write_group_ptr>>;
+/// `flush_drain` goes on to the flush worker behind every flush job sent before it.
+using memtable_owner_actor =
+    caf::typed_actor<caf::reacts_to<write_group_ptr>, caf::replies_to<flush_drain>::with<bool>>;
 
 /// The fdatasync stage (a detached actor, so the sync never stalls a scheduler worker): syncs a
 /// group's log when the group asks for it, then passes the group on; retires old logs. Groups

@@ -62,11 +62,10 @@ void delete_obsolete(manifest_ptr self) {
 
 void roll_if_large(manifest_ptr self) {
   auto& st = self->state;
-  const auto& cfg = st.engine->config();
-  bool rolled = false;
-  auto s = st.manifest->roll_if_larger(cfg.manifest_roll_bytes, st.versions,
-                                       st.engine->new_file_number(), st.engine->next_file_number(),
-                                       &rolled);
+  if (!st.manifest->wants_roll(st.engine->config().manifest_roll_bytes)) return;
+  // The number first, then the counter past it: the snapshot's next file number must exceed it.
+  auto number = st.engine->new_file_number();
+  auto s = st.manifest->roll(st.versions, number, st.engine->next_file_number());
   // Whether CURRENT names the old MANIFEST or the new one after a failed switch is unknown:
   // appending to either could lose edits, so recording stops (sticky), as after a failed sync.
   if (!s.is_ok()) {

@@ -67,6 +67,7 @@ memtable_owner_actor::behavior_type memtable_owner(owner_ptr self,
         st.engine->publish(group->last_sequence);
         for (auto& req : group->requests) req->answer();
       },
+      [self](flush_drain) { return self->delegate(self->state.flusher, flush_drain{}); },
   };
 }
 

@@ -19,18 +19,49 @@ namespace {
 using supervisor_ptr = supervisor_actor::stateful_pointer<supervisor_state>;
 
 // Stops the workers; messages still in their mailboxes are dropped, which fails their requests
-// (intrusive_ptr_release in write_request.cpp), so no caller is left waiting.
+// (intrusive_ptr_release in write_request.cpp), so no caller is left waiting. Each handle is
+// forgotten when its down message arrives (forget_worker).
 void stop_workers(supervisor_ptr self) {
   auto& st = self->state;
-  auto stop = [self](auto& handle) {
+  auto stop = [self](const auto& handle) {
     if (handle) self->send_exit(handle, caf::exit_reason::user_shutdown);
-    handle = nullptr;
   };
   stop(st.facade);
   stop(st.writer);
   stop(st.memtable);
   stop(st.flusher);
   stop(st.manifest);
+}
+
+// Forgets the worker that went down; true when it was the db actor.
+bool forget_worker(supervisor_state& st, const caf::actor_addr& gone) {
+  bool facade = st.facade && st.facade.address() == gone;
+  auto forget = [&gone](auto& handle) {
+    if (handle && handle.address() == gone) handle = nullptr;
+  };
+  forget(st.facade);
+  forget(st.writer);
+  forget(st.memtable);
+  forget(st.flusher);
+  forget(st.manifest);
+  return facade;
+}
+
+bool all_stopped(const supervisor_state& st) {
+  return !st.facade && !st.writer && !st.memtable && !st.flusher && !st.manifest;
+}
+
+// The last step of close, once every worker is down: only then is the LOCK released, so a new
+// opener never meets a flush or an obsolete-file deletion of ours still running.
+void complete_close(supervisor_ptr self) {
+  auto& st = self->state;
+  st.stopping = false;
+  st.lock.reset();
+  if (st.close_error)
+    st.close_reply.deliver(st.close_error);
+  else
+    st.close_reply.deliver(true);
+  self->quit();
 }
 
 // Spawns the write path over what recovery left: the manifest writer takes the version set and
@@ -72,10 +103,16 @@ supervisor_actor::behavior_type supervisor(supervisor_ptr self,
   // from then on (sticky), never restart silently. Reads keep working.
   self->set_down_handler([self](caf::down_msg& msg) {
     auto& st = self->state;
-    if (st.closing) return;
+    bool was_facade = forget_worker(st, msg.source);
+    if (st.closing) {
+      // (Not close_reply.pending(): a close sent without a request, as ~db sends it on the sole
+      // worker, has a promise that is never pending.)
+      if (st.stopping && all_stopped(st)) complete_close(self);
+      return;
+    }
     // The db actor holds no part of the write path: if it stops (anyone holding its handle can
     // `kill` it), its own pending writes get outcome_unknown and the store's writes go on.
-    if (st.facade && msg.source == st.facade.address()) return;
+    if (was_facade) return;
     st.engine->fail_writes(make_error(
         ec::write_failed, "a KeplerDB worker actor stopped unexpectedly (" +
                               caf::to_string(msg.reason) + "); reopen the store to recover"));
@@ -103,17 +140,15 @@ supervisor_actor::behavior_type supervisor(supervisor_ptr self,
       },
       [self](close_atom) -> caf::typed_response_promise<bool> {
         auto& st = self->state;
-        auto rp = self->make_response_promise<bool>();
+        st.close_reply = self->make_response_promise<bool>();
+        auto rp = st.close_reply;
         st.closing = true;
-        auto finish = [self, rp](caf::error err) mutable {
-          err = as_kepler_error(std::move(err));
+        auto finish = [self](caf::error err) mutable {
+          auto& st = self->state;
+          st.close_error = as_kepler_error(std::move(err));
+          st.stopping = true;
           stop_workers(self);
-          self->state.lock.reset();
-          if (err)
-            rp.deliver(std::move(err));
-          else
-            rp.deliver(true);
-          self->quit();
+          if (all_stopped(st)) complete_close(self);
         };
         // In order: the db actor stops taking writes and waits for its pending ones; the
         // writer syncs and closes the newest log; the flush worker finishes what it has; the
@@ -124,8 +159,9 @@ supervisor_actor::behavior_type supervisor(supervisor_ptr self,
               .then([finish](bool) mutable { finish({}); },
                     [finish](caf::error& err) mutable { finish(std::move(err)); });
         };
+        // Through the memtable_owner: a seal it made just now sent its flush job before this.
         auto drain_flushes = [self, finish, record_log](log_closed newest) mutable {
-          self->request(self->state.flusher, caf::infinite, flush_drain{})
+          self->request(self->state.memtable, caf::infinite, flush_drain{})
               .then([record_log, newest](bool) mutable { record_log(newest); },
                     [finish](caf::error& err) mutable { finish(std::move(err)); });
         };

@@ -20,6 +20,10 @@ struct supervisor_state {
   db_facade_actor facade;
   storage::recovery_stats stats;
   bool closing = false;
+  /// Close sent the workers their exit and waits for their down messages.
+  bool stopping = false;
+  caf::typed_response_promise<bool> close_reply;
+  caf::error close_error;
   static inline const char* name = "kepler.supervisor";
 };
 

@@ -78,6 +78,10 @@ class forwarding_file_system : public storage::file_system {
                             std::unique_ptr<storage::file_lock>* out) override {
     return base_->lock_file(path, out);
   }
+  storage::status lock_file_read_only(const std::string& path,
+                                      std::unique_ptr<storage::file_lock>* out) override {
+    return base_->lock_file_read_only(path, out);
+  }
 
  protected:
   /// The file handed to the engine for a file the base opened for writing (`appendable`: kept

@@ -80,6 +80,10 @@ class file_system {
   /// When another holder has it, in this process or another, returns `locked` naming the
   /// process id found in the file.
   virtual status lock_file(const std::string& path, std::unique_ptr<file_lock>* out) = 0;
+  /// The same lock for an opener that writes nothing (a read-only open): takes it on the
+  /// existing `path` without creating it or writing to it, so it works on a full disk or a
+  /// read-only mount. not_found when `path` does not exist; `locked` as above.
+  virtual status lock_file_read_only(const std::string& path, std::unique_ptr<file_lock>* out) = 0;
 
   /// The operating system's file system (POSIX calls); lives as long as the program.
   static file_system* posix();

@@ -277,6 +277,31 @@ class posix_file_system final : public file_system {
   status lock_file(const std::string& path, std::unique_ptr<file_lock>* out) override {
     const int fd = open_retrying(path.c_str(), O_RDWR | O_CREAT, file_mode);
     if (fd < 0) return posix_error(path, "open lock file", errno);
+    KEPLER_RETURN_IF_ERROR(take_lock(path, fd));
+    // Only the holder writes, so a reader that lost the race sees a whole pid or none.
+    const std::string pid = std::to_string(::getpid()) + "\n";
+    if (::ftruncate(fd, 0) != 0 ||
+        ::pwrite(fd, pid.data(), pid.size(), 0) != static_cast<ssize_t>(pid.size())) {
+      const int err = errno;
+      close_fd(fd);
+      return posix_error(path, "write pid to lock file", err);
+    }
+    *out = std::make_unique<posix_file_lock>(fd);
+    return status::ok();
+  }
+
+  status lock_file_read_only(const std::string& path, std::unique_ptr<file_lock>* out) override {
+    const int fd = open_retrying(path.c_str(), O_RDONLY, 0);
+    if (fd < 0) return posix_error(path, "open lock file", errno);
+    KEPLER_RETURN_IF_ERROR(take_lock(path, fd));
+    *out = std::make_unique<posix_file_lock>(fd);
+    return status::ok();
+  }
+
+ private:
+  // flock(LOCK_EX) on `fd` (closed on failure): `locked` naming the holder's pid when another
+  // holder has it.
+  static status take_lock(const std::string& path, int fd) {
     int rc;
     do {
       rc = ::flock(fd, LOCK_EX | LOCK_NB);
@@ -293,15 +318,6 @@ class posix_file_system final : public file_system {
       close_fd(fd);
       return posix_error(path, "flock", err);
     }
-    // Only the holder writes, so a reader that lost the race sees a whole pid or none.
-    const std::string pid = std::to_string(::getpid()) + "\n";
-    if (::ftruncate(fd, 0) != 0 ||
-        ::pwrite(fd, pid.data(), pid.size(), 0) != static_cast<ssize_t>(pid.size())) {
-      const int err = errno;
-      close_fd(fd);
-      return posix_error(path, "write pid to lock file", err);
-    }
-    *out = std::make_unique<posix_file_lock>(fd);
     return status::ok();
   }
 };

@@ -39,10 +39,12 @@ status manifest::log_and_apply(const version_edit& edit, version_set* versions) 
   return versions->apply(edit, file_->path());
 }
 
-status manifest::roll_if_larger(std::uint64_t roll_bytes, const version_set& versions,
-                                std::uint64_t new_number, std::uint64_t next_file, bool* rolled) {
-  *rolled = false;
-  if (file_->size() < roll_bytes || file_->size() < 2 * base_size_) return status::ok();
+bool manifest::wants_roll(std::uint64_t roll_bytes) const {
+  return file_->size() >= roll_bytes && file_->size() >= 2 * base_size_;
+}
+
+status manifest::roll(const version_set& versions, std::uint64_t new_number,
+                      std::uint64_t next_file) {
   auto snapshot = versions.snapshot();
   snapshot.next_file_number = next_file;
   std::unique_ptr<manifest> next;
@@ -55,7 +57,6 @@ status manifest::roll_if_larger(std::uint64_t roll_bytes, const version_set& ver
   file_ = std::move(next->file_);
   log_ = log::writer(file_.get());
   base_size_ = file_->size();
-  *rolled = true;
   return status::ok();
 }
 

@@ -30,14 +30,15 @@ class manifest {
   /// one (its tail is unknown).
   status log_and_apply(const version_edit& edit, version_set* versions);
 
-  /// When this MANIFEST has passed `roll_bytes` and doubled since it was written (so a state
-  /// whose snapshot alone is that large does not roll at every edit): writes
-  /// MANIFEST-`new_number` with the whole
-  /// state of `versions` (next file number `next_file`), switches CURRENT to it and removes this
-  /// one. True in `*rolled` when it did. Errors: the file system's (a failed roll leaves CURRENT
-  /// naming this MANIFEST, which stays usable).
-  status roll_if_larger(std::uint64_t roll_bytes, const version_set& versions,
-                        std::uint64_t new_number, std::uint64_t next_file, bool* rolled);
+  /// Whether to roll: this MANIFEST has passed `roll_bytes` and doubled since it was written
+  /// (so a state whose snapshot alone is that large does not roll at every edit).
+  bool wants_roll(std::uint64_t roll_bytes) const;
+
+  /// Writes MANIFEST-`new_number` with the whole state of `versions` (next file number
+  /// `next_file`), switches CURRENT to it and removes this one. Errors: the file system's; after
+  /// one, CURRENT may name either MANIFEST (its rename may have gone through before the
+  /// directory sync failed), so the caller must append to neither.
+  status roll(const version_set& versions, std::uint64_t new_number, std::uint64_t next_file);
 
   std::uint64_t number() const { return number_; }
   std::uint64_t size() const { return file_->size(); }

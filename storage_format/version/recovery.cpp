@@ -252,7 +252,9 @@ status replay_log(file_system& fs, const std::string& path, log_end end,
 // Replays the logs at or above the log number, oldest first.
 status replay_logs(file_system& fs, const std::string& dir, const std::vector<std::uint64_t>& logs,
                    const version_set& versions, recovered_store* out) {
-  sequence_number replayed_last = 0;
+  // Every log at or above the log number holds only sequences after what the table files hold
+  // (the MANIFEST's last sequence): an older record there is damage, not data.
+  sequence_number replayed_last = versions.last_sequence();
   for (std::size_t i = 0; i < logs.size(); ++i) {
     auto path = join_path(dir, log_file_name(logs[i]));
     auto recorded = versions.closed_logs().find(logs[i]);
@@ -344,7 +346,14 @@ status recover_store(file_system& fs, const std::string& dir, const recovery_opt
     KEPLER_RETURN_IF_ERROR(create_dir_durably(fs, dir));
   }
   KEPLER_RETURN_IF_ERROR(check_is_store_or_empty(fs, dir, check_opts, &names));
-  KEPLER_RETURN_IF_ERROR(fs.lock_file(join_path(dir, lock_file_name), &out->lock));
+  if (opts.read_only) {
+    // Nothing written, not even the LOCK: a store on a full disk or a read-only mount opens. A
+    // store without a LOCK file (a copy) is read without one.
+    auto locked = fs.lock_file_read_only(join_path(dir, lock_file_name), &out->lock);
+    if (!locked.is_ok() && locked.code() != status_code::not_found) return locked;
+  } else {
+    KEPLER_RETURN_IF_ERROR(fs.lock_file(join_path(dir, lock_file_name), &out->lock));
+  }
   // Another opener may have created the store between the first look and the lock: look again
   // now that we hold it.
   KEPLER_RETURN_IF_ERROR(check_is_store_or_empty(fs, dir, check_opts, &names));

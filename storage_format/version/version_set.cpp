@@ -25,7 +25,8 @@ status version_set::apply(const version_edit& edit, const std::string& where) {
     has_log_number_ = true;
   }
   if (edit.next_file_number) {
-    next_file_number_ = *edit.next_file_number;
+    // Edits from different actors read the counter at different moments: never go back.
+    next_file_number_ = std::max(next_file_number_, *edit.next_file_number);
     has_next_file_ = true;
   }
   if (edit.last_sequence) last_sequence_ = std::max(last_sequence_, *edit.last_sequence);

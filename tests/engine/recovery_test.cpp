@@ -89,6 +89,10 @@ class recording_file_system : public storage::file_system {
                             std::unique_ptr<storage::file_lock>* out) override {
     return run("lock_file", path, [&] { return base_->lock_file(path, out); });
   }
+  storage::status lock_file_read_only(const std::string& path,
+                                      std::unique_ptr<storage::file_lock>* out) override {
+    return run("lock_file_read_only", path, [&] { return base_->lock_file_read_only(path, out); });
+  }
 
  private:
   void record(const char* op, const std::string& path) {
