@@ -7,9 +7,9 @@ set +e
 ctest --test-dir build --output-on-failure -LE soak -j "$(nproc)" | tee build/ctest.out
 rc=${PIPESTATUS[0]}
 set -e
-# What the crash test proved (ctest keeps a passing test's output only in its log), then
-# ctest's own closing count once more, so it stays the last word.
+# What the crash, fault and flush tests proved (ctest keeps a passing test's output only in its
+# log), then ctest's own closing count once more, so it stays the last word.
 echo
-grep -h "crash test:" build/Testing/Temporary/LastTest.log || true
+grep -hE "^(crash test|kill point test|flush test|write fault stress|sync durability)" build/Testing/Temporary/LastTest.log || true
 grep -E "tests passed, [0-9]+ tests failed out of [0-9]+" build/ctest.out | tail -n 1
 exit "$rc"
