@@ -8,19 +8,18 @@
 namespace kepler::storage::kill_points {
 
 // The points, in the order the protocol reaches them (doc/design.md, "Files and recovery").
-inline constexpr const char* after_table_write = "after_table_write";    // written, not synced
-inline constexpr const char* after_table_sync = "after_table_sync";      // synced, not named
+inline constexpr const char* after_table_write = "after_table_write";  // written, not synced
+inline constexpr const char* after_table_sync = "after_table_sync";    // synced, not named
 inline constexpr const char* after_manifest_append = "after_manifest_append";  // not synced
-inline constexpr const char* after_manifest_sync = "after_manifest_sync";  // not yet installed
+inline constexpr const char* after_manifest_sync = "after_manifest_sync";      // not yet installed
 inline constexpr const char* during_current_switch = "during_current_switch";  // CURRENT.tmp
 inline constexpr const char* after_log_switch = "after_log_switch";  // new log, flush not begun
 inline constexpr const char* during_obsolete_deletion = "during_obsolete_deletion";
 
 /// Every point above, for tests that go through them all.
-inline constexpr const char* all[] = {after_table_write,     after_table_sync,
-                                      after_manifest_append, after_manifest_sync,
-                                      during_current_switch, after_log_switch,
-                                      during_obsolete_deletion};
+inline constexpr const char* all[] = {
+    after_table_write,     after_table_sync, after_manifest_append,   after_manifest_sync,
+    during_current_switch, after_log_switch, during_obsolete_deletion};
 
 /// SIGKILLs the process when `name` is the point KEPLER_KILL_POINT names and the skip count is
 /// used up.
