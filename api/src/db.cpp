@@ -166,7 +166,10 @@ struct db::impl {
     ropts.error_if_exists = opts.error_if_exists;
     ropts.read_only = opts.read_only;
     ropts.table = engine->config().table;
-    supervisor = system->spawn(actors::supervisor, engine, ropts, &recovered, requests);
+    // Detached: recovery replays logs and writes a table with fsyncs, which must not hold a
+    // scheduler worker (a user's system may have just one) for the whole open.
+    supervisor =
+        system->spawn<caf::detached>(actors::supervisor, engine, ropts, &recovered, requests);
     caf::scoped_actor self{*system};
     caf::error failure;
     self->request(supervisor, caf::infinite, actors::open_atom::value)
