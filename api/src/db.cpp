@@ -189,6 +189,8 @@ struct db::impl {
     report.batches_replayed = recovered.records_replayed;
     report.entries_replayed = recovered.entries_replayed;
     report.torn_tail_bytes = recovered.torn_tail_bytes;
+    report.tables_written = recovered.tables_written;
+    report.files_removed = recovered.files_removed;
     return caf::unit;
   }
 };

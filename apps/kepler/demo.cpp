@@ -106,11 +106,12 @@ int run_demo(const std::string& dir) {
   const auto& rec = store->recovery();
   std::printf(
       "7. Reopened in %.1f ms: recovery replayed %llu batches (%llu changes) from %llu\n"
-      "   log(s). %d keys present, %d removed keys stay removed, %d wrong; the batch is\n"
-      "   %s.\n",
+      "   log(s) and wrote them to %llu table file(s). %d keys present, %d removed keys\n"
+      "   stay removed, %d wrong; the batch is %s.\n",
       took / 1000, static_cast<unsigned long long>(rec.batches_replayed),
       static_cast<unsigned long long>(rec.entries_replayed),
-      static_cast<unsigned long long>(rec.logs_replayed), present, missing, wrong,
+      static_cast<unsigned long long>(rec.logs_replayed),
+      static_cast<unsigned long long>(rec.tables_written), present, missing, wrong,
       batch_back ? "back" : "MISSING (bug!)");
   if (auto r = store->close(); !r) return fail("close", r.error());
 

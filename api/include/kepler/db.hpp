@@ -43,6 +43,11 @@ struct recovery_report {
   /// Bytes of half-written records a crash left at the end of a log, dropped (they were never
   /// acknowledged).
   std::uint64_t torn_tail_bytes = 0;
+  /// Table files written from the replayed logs (so the next open replays none of them again).
+  std::uint64_t tables_written = 0;
+  /// Obsolete files removed: replayed logs, the old MANIFEST, table files a crash left half
+  /// written.
+  std::uint64_t files_removed = 0;
 };
 
 /// Errors every write (insert, remove, write) can return, beside its own:
