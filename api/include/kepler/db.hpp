@@ -76,7 +76,8 @@ class db {
   /// no store and create_if_missing is false, or holds other files), ec::already_exists (with
   /// error_if_exists), ec::corruption (damage other than a crash's torn tail, or a file the
   /// store needs is missing; the message names the file and offset), ec::unsupported_format
-  /// (made by a newer KeplerDB), ec::invalid_argument (an empty path), ec::io_error (the
+  /// (made by a newer KeplerDB), ec::invalid_argument (an empty path, or options out of range:
+  /// see options.hpp), ec::io_error (the
   /// operating system failed a call; the message names the file), ec::out_of_memory.
   static caf::expected<std::unique_ptr<db>> open(const std::string& dir, options opts = {});
 
