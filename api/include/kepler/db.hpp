@@ -77,8 +77,8 @@ class db {
   /// error_if_exists), ec::corruption (damage other than a crash's torn tail, or a file the
   /// store needs is missing; the message names the file and offset), ec::unsupported_format
   /// (made by a newer KeplerDB), ec::invalid_argument (an empty path, or options out of range:
-  /// see options.hpp), ec::io_error (the
-  /// operating system failed a call; the message names the file), ec::out_of_memory.
+  /// see options.hpp), ec::io_error (the operating system failed a call; the message names
+  /// the file), ec::out_of_memory.
   static caf::expected<std::unique_ptr<db>> open(const std::string& dir, options opts = {});
 
   /// As above, but runs the actors in `system`, which must outlive this db: call close() (or
