@@ -305,3 +305,27 @@ TEST_CASE("the recovery report says what reopening replayed") {
   CHECK(store->recovery().entries_replayed == 3);
   CHECK(store->recovery().torn_tail_bytes == 0);
 }
+
+TEST_CASE("options out of range are refused before anything is touched") {
+  temp_dir dir;
+  auto refused = [&](kepler::options opts) {
+    auto store = kepler::db::open(dir.path(), opts);
+    REQUIRE_FALSE(store);
+    MESSAGE(kepler::to_string(store.error()));
+    CHECK(has_code(store.error(), ec::invalid_argument));
+    CHECK_FALSE(std::filesystem::exists(dir.path()));
+  };
+  kepler::options tiny_memtable;
+  tiny_memtable.memtable_bytes = 100;
+  refused(tiny_memtable);
+  kepler::options no_sealed;
+  no_sealed.max_sealed_memtables = 0;
+  refused(no_sealed);
+  kepler::options no_files;
+  no_files.max_open_files = 0;
+  refused(no_files);
+  kepler::options both;
+  both.read_only = true;
+  both.error_if_exists = true;
+  refused(both);
+}
