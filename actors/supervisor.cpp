@@ -166,8 +166,11 @@ supervisor_actor::behavior_type supervisor(supervisor_ptr self,
                     [finish](caf::error& err) mutable { finish(std::move(err)); });
         };
         auto close_writer = [self, finish, drain_flushes]() mutable {
+          auto& engine = *self->state.engine;
           if (!self->state.writer) {
-            finish({});  // read-only: nothing was written
+            // Read-only (nothing was written), or the writer died: then writes failed, and the
+            // close reports that failure.
+            finish(engine.writes_failed() ? engine.write_error() : caf::error{});
             return;
           }
           self->request(self->state.writer, caf::infinite, close_atom::value)
