@@ -7,34 +7,16 @@
 #include <fstream>
 
 #include "api/src/open_with_file_system.hpp"
+#include "engine/store_checks.hpp"
 #include "fault_file_system.hpp"
 #include "kepler/db.hpp"
 #include "test_dir.hpp"
 
 using kepler::ec;
+using namespace kepler::test;
 using kepler::test::fault_file_system;
-using kepler::test::temp_dir;
 
 namespace {
-
-bool has_code(const caf::error& err, ec code) {
-  return err.category() == caf::atom("kepler") && err.code() == static_cast<uint8_t>(code);
-}
-
-std::string key_of(int i) {
-  return "key" + std::to_string(i);
-}
-
-std::string value_of(int i) {
-  return std::string(100, static_cast<char>('a' + i % 26));
-}
-
-// Writes key_of(i) -> value_of(i) for i < n into the store in `dir`, then closes it.
-void fill_store(const std::string& dir, int n) {
-  auto store = kepler::db::open(dir);
-  REQUIRE(store);
-  for (int i = 0; i < n; ++i) REQUIRE((*store)->insert(key_of(i), value_of(i)));
-}
 
 // The store's log files, oldest first.
 std::vector<std::string> log_files(const std::string& dir) {
@@ -47,14 +29,8 @@ std::vector<std::string> log_files(const std::string& dir) {
 
 void check_all_present(const std::string& dir, int n) {
   auto store = kepler::db::open(dir);
-  REQUIRE_MESSAGE(store, kepler::to_string(store.error()));
-  int present = 0;
-  for (int i = 0; i < n; ++i) {
-    auto v = (*store)->get(key_of(i));
-    REQUIRE(v);
-    if (*v == std::optional<std::string>(value_of(i))) ++present;
-  }
-  CHECK(present == n);
+  REQUIRE_MESSAGE(store, outcome(store));
+  CHECK(count_present(**store, n) == n);
 }
 
 void run_failure_case(bool fail_sync) {

@@ -75,6 +75,28 @@ std::unique_ptr<kepler::db> open_ok(const std::string& dir, kepler::options opts
   return std::move(*store);
 }
 
+// Inserts key_of(i) -> value_of(i) for i < n.
+void insert_keys(kepler::db& store, int n) {
+  for (int i = 0; i < n; ++i)
+    REQUIRE(store.insert(key_of(static_cast<std::uint64_t>(i)),
+                         value_of(static_cast<std::uint64_t>(i))));
+}
+
+// Of key_of(i) -> value_of(i) for every `step`-th i < n, how many the store holds.
+int keys_present(kepler::db& store, int n, int step) {
+  int present = 0;
+  for (int i = 0; i < n; i += step) {
+    auto v = store.get(key_of(static_cast<std::uint64_t>(i)));
+    REQUIRE_MESSAGE(v, kepler::to_string(v.error()));
+    if (v->value_or("") == value_of(static_cast<std::uint64_t>(i))) ++present;
+  }
+  return present;
+}
+
+int keys_checked(int n, int step) {
+  return (n + step - 1) / step;
+}
+
 kepler::options small_memtable() {
   kepler::options opts;
   opts.memtable_bytes = 64 * 1024;
@@ -161,15 +183,11 @@ TEST_CASE("a store with one open table file at a time still reads every key") {
   opts.max_open_files = 1;
   constexpr int keys = 4000;
   auto store = open_ok(dir.path(), opts);
-  for (int i = 0; i < keys; ++i)
-    REQUIRE(store->insert(key_of(static_cast<std::uint64_t>(i)),
-                          value_of(static_cast<std::uint64_t>(i))));
+  insert_keys(*store, keys);
   REQUIRE(store->close());
   auto reopened = open_ok(dir.path(), opts);
   REQUIRE(files_in(dir.path()).tables.size() > 2);
-  for (int i = 0; i < keys; i += 3)
-    CHECK(reopened->get(key_of(static_cast<std::uint64_t>(i)))->value_or("") ==
-          value_of(static_cast<std::uint64_t>(i)));
+  CHECK(keys_present(*reopened, keys, 3) == keys_checked(keys, 3));
 }
 
 TEST_CASE("writes wait for a slow flush instead of piling up memtables or failing") {
@@ -191,9 +209,7 @@ TEST_CASE("writes wait for a slow flush instead of piling up memtables or failin
   MESSAGE("most logs seen while writing: " << most_logs << " (max_sealed_memtables 1)");
   // The active log, the sealed one, and a new one the writer may have started just now.
   CHECK(most_logs <= opts.max_sealed_memtables + 2);
-  for (int i = 0; i < n; i += 11)
-    CHECK((*store)->get(key_of(static_cast<std::uint64_t>(i)))->value_or("") ==
-          value_of(static_cast<std::uint64_t>(i)));
+  CHECK(keys_present(**store, n, 11) == keys_checked(n, 11));
 }
 
 TEST_CASE("a failed flush makes writes fail, keeps reads working and deletes nothing") {
@@ -219,9 +235,7 @@ TEST_CASE("a failed flush makes writes fail, keeps reads working and deletes not
   MESSAGE("acknowledged before the failed flush stopped writes: " << acked << "; "
                                                                   << kepler::to_string(failure));
   auto logs_then = files_in(dir.path()).logs;
-  for (int i = 0; i < acked; i += 7)
-    CHECK((*store)->get(key_of(static_cast<std::uint64_t>(i)))->value_or("") ==
-          value_of(static_cast<std::uint64_t>(i)));
+  CHECK(keys_present(**store, acked, 7) == keys_checked(acked, 7));
   (*store)->close();
   // Every log is still there, and a normal open brings back every acknowledged write.
   auto logs_now = files_in(dir.path()).logs;
@@ -239,9 +253,7 @@ TEST_CASE("a half-written table file is never part of the store and goes at the 
   temp_dir dir;
   {
     auto store = open_ok(dir.path(), small_memtable());
-    for (int i = 0; i < 3000; ++i)
-      REQUIRE(store->insert(key_of(static_cast<std::uint64_t>(i)),
-                            value_of(static_cast<std::uint64_t>(i))));
+    insert_keys(*store, 3000);
   }
   auto tables = files_in(dir.path()).tables;
   REQUIRE_FALSE(tables.empty());
@@ -252,18 +264,14 @@ TEST_CASE("a half-written table file is never part of the store and goes at the 
   fs::resize_file(orphan, fs::file_size(orphan) / 2);
   auto store = open_ok(dir.path(), small_memtable());
   CHECK_FALSE(fs::exists(orphan));
-  for (int i = 0; i < 3000; i += 5)
-    CHECK(store->get(key_of(static_cast<std::uint64_t>(i)))->value_or("") ==
-          value_of(static_cast<std::uint64_t>(i)));
+  CHECK(keys_present(*store, 3000, 5) == keys_checked(3000, 5));
 }
 
 TEST_CASE("a MANIFEST that names a missing table file is corruption naming the file") {
   temp_dir dir;
   {
     auto store = open_ok(dir.path(), small_memtable());
-    for (int i = 0; i < 3000; ++i)
-      REQUIRE(store->insert(key_of(static_cast<std::uint64_t>(i)),
-                            value_of(static_cast<std::uint64_t>(i))));
+    insert_keys(*store, 3000);
   }
   auto tables = files_in(dir.path()).tables;
   REQUIRE_FALSE(tables.empty());
@@ -298,9 +306,7 @@ TEST_CASE("damage in a closed log is corruption, not a torn tail") {
   temp_dir dir;
   {
     auto store = open_ok(dir.path());
-    for (int i = 0; i < 500; ++i)
-      REQUIRE(store->insert(key_of(static_cast<std::uint64_t>(i)),
-                            value_of(static_cast<std::uint64_t>(i))));
+    insert_keys(*store, 500);
   }
   // close() recorded the log's final length: cutting it short is damage to synced data.
   auto logs = files_in(dir.path()).logs;
@@ -320,9 +326,7 @@ TEST_CASE("a read-only open writes nothing, reads the logs and refuses writes") 
   temp_dir dir;
   {
     auto store = open_ok(dir.path(), small_memtable());
-    for (int i = 0; i < 2000; ++i)
-      REQUIRE(store->insert(key_of(static_cast<std::uint64_t>(i)),
-                            value_of(static_cast<std::uint64_t>(i))));
+    insert_keys(*store, 2000);
   }
   auto listing = [&] {
     std::map<std::string, std::uintmax_t> sizes;
@@ -335,9 +339,7 @@ TEST_CASE("a read-only open writes nothing, reads the logs and refuses writes") 
     auto opts = small_memtable();
     opts.read_only = true;
     auto store = open_ok(dir.path(), opts);
-    for (int i = 0; i < 2000; i += 3)
-      CHECK(store->get(key_of(static_cast<std::uint64_t>(i)))->value_or("") ==
-            value_of(static_cast<std::uint64_t>(i)));
+    CHECK(keys_present(*store, 2000, 3) == keys_checked(2000, 3));
     auto refused = store->insert("x", "y");
     REQUIRE_FALSE(refused);
     CHECK(has_code(refused.error(), ec::read_only));

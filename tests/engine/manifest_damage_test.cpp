@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "api/src/open_with_file_system.hpp"
+#include "engine/store_checks.hpp"
 #include "forwarding_file_system.hpp"
 #include "kepler/db.hpp"
 #include "storage_format/log/log_reader.hpp"
@@ -28,49 +29,11 @@
 #include "test_dir.hpp"
 
 using kepler::ec;
-using kepler::test::temp_dir;
+using namespace kepler::test;
 namespace storage = kepler::storage;
 namespace fsys = std::filesystem;
 
 namespace {
-
-bool has_code(const caf::error& err, ec code) {
-  return err.category() == caf::atom("kepler") && err.code() == static_cast<uint8_t>(code);
-}
-
-template <class T>
-std::string outcome(const caf::expected<T>& opened) {
-  return opened ? std::string("opened") : kepler::to_string(opened.error());
-}
-
-std::string key_of(int i) {
-  return "key" + std::to_string(i);
-}
-
-std::string value_of(int i) {
-  std::string v = "value" + std::to_string(i) + ":";
-  v.resize(100, static_cast<char>('a' + i % 26));
-  return v;
-}
-
-// Opens (creating) the store in `dir`, writes key_of(i) -> value_of(i) for i < n, closes it
-// (which records the newest log as closed, with its length).
-void fill_store(const std::string& dir, int n, kepler::options opts = {}) {
-  auto store = kepler::db::open(dir, opts);
-  REQUIRE_MESSAGE(store, outcome(store));
-  for (int i = 0; i < n; ++i) REQUIRE((*store)->insert(key_of(i), value_of(i)));
-  REQUIRE((*store)->close());
-}
-
-int count_present(kepler::db& store, int n) {
-  int present = 0;
-  for (int i = 0; i < n; ++i) {
-    auto v = store.get(key_of(i));
-    REQUIRE(v);
-    if (*v == std::optional<std::string>(value_of(i))) ++present;
-  }
-  return present;
-}
 
 // Every file of `dir` but LOCK (which any open may create), with its contents.
 std::map<std::string, std::string> snapshot_of(const std::string& dir) {
@@ -92,15 +55,6 @@ std::vector<std::string> with_suffix(const std::string& dir, const std::string& 
   }
   std::sort(names.begin(), names.end());
   return names;
-}
-
-std::string read_text(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string((std::istreambuf_iterator<char>(in)), {});
-}
-
-void write_text(const std::string& path, const std::string& text) {
-  std::ofstream(path, std::ios::binary | std::ios::trunc) << text;
 }
 
 void flip_byte(const std::string& path, std::uint64_t offset) {

@@ -13,6 +13,7 @@
 
 #include "actors/boundary/status_error.hpp"
 #include "api/src/open_with_file_system.hpp"
+#include "engine/store_checks.hpp"
 #include "fault_file_system.hpp"
 #include "kepler/db.hpp"
 #include "storage_format/log/log_writer.hpp"
@@ -24,8 +25,8 @@
 #include "test_dir.hpp"
 
 using kepler::ec;
+using namespace kepler::test;
 using kepler::test::fault_file_system;
-using kepler::test::temp_dir;
 namespace storage = kepler::storage;
 namespace fsys = std::filesystem;
 
@@ -115,43 +116,6 @@ class recording_file_system : public storage::file_system {
   std::vector<std::string> calls_;
 };
 
-// "opened", or the error an open returned: safe to evaluate either way (doctest evaluates a
-// REQUIRE_MESSAGE's message even when the check passes, under -s).
-template <class T>
-std::string outcome(const caf::expected<T>& opened) {
-  return opened ? std::string("opened") : kepler::to_string(opened.error());
-}
-
-bool has_code(const caf::error& err, ec code) {
-  return err.category() == caf::atom("kepler") && err.code() == static_cast<uint8_t>(code);
-}
-
-std::string key_of(int i) {
-  return "key" + std::to_string(i);
-}
-
-std::string value_of(int i) {
-  return "value" + std::to_string(i);
-}
-
-// Opens (creating) the store in `dir`, writes key_of(i) -> value_of(i) for i < n, closes it.
-void fill_store(const std::string& dir, int n) {
-  auto store = kepler::db::open(dir);
-  REQUIRE_MESSAGE(store, outcome(store));
-  for (int i = 0; i < n; ++i) REQUIRE((*store)->insert(key_of(i), value_of(i)));
-}
-
-// How many of key_of(i) -> value_of(i), i < n, the open store holds.
-int count_present(kepler::db& store, int n) {
-  int present = 0;
-  for (int i = 0; i < n; ++i) {
-    auto v = store.get(key_of(i));
-    REQUIRE(v);
-    if (*v == std::optional<std::string>(value_of(i))) ++present;
-  }
-  return present;
-}
-
 std::vector<std::string> names_in(const std::string& dir) {
   std::vector<std::string> names;
   for (auto& entry : fsys::directory_iterator(dir)) names.push_back(entry.path().filename());
@@ -178,15 +142,6 @@ int count_suffixed(const std::string& dir, const std::string& suffix) {
     return n.size() >= suffix.size() &&
            n.compare(n.size() - suffix.size(), suffix.size(), suffix) == 0;
   }));
-}
-
-std::string read_text(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string((std::istreambuf_iterator<char>(in)), {});
-}
-
-void write_text(const std::string& path, const std::string& text) {
-  std::ofstream(path, std::ios::binary) << text;
 }
 
 // The newest log of the store in `dir` that holds records.

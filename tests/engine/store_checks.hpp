@@ -1,0 +1,67 @@
+#pragma once
+// What the engine tests share: error checks, a store filled with a known set of keys, and
+// counting which of them a store holds.
+
+#include <doctest/doctest.h>
+
+#include <cstdint>
+#include <fstream>
+#include <iterator>
+#include <optional>
+#include <string>
+
+#include "kepler/db.hpp"
+
+namespace kepler::test {
+
+inline bool has_code(const caf::error& err, ec code) {
+  return err.category() == caf::atom("kepler") && err.code() == static_cast<std::uint8_t>(code);
+}
+
+/// "opened", or the error an open returned: safe to evaluate either way (doctest evaluates a
+/// REQUIRE_MESSAGE's message even when the check passes, under -s).
+template <class T>
+std::string outcome(const caf::expected<T>& opened) {
+  return opened ? std::string("opened") : kepler::to_string(opened.error());
+}
+
+inline std::string key_of(int i) {
+  return "key" + std::to_string(i);
+}
+
+/// 100 bytes, different for every key.
+inline std::string value_of(int i) {
+  std::string v = "value" + std::to_string(i) + ":";
+  v.resize(100, static_cast<char>('a' + i % 26));
+  return v;
+}
+
+/// Opens (creating) the store in `dir`, writes key_of(i) -> value_of(i) for i < n, closes it.
+inline void fill_store(const std::string& dir, int n, kepler::options opts = {}) {
+  auto store = kepler::db::open(dir, opts);
+  REQUIRE_MESSAGE(store, outcome(store));
+  for (int i = 0; i < n; ++i) REQUIRE((*store)->insert(key_of(i), value_of(i)));
+  REQUIRE((*store)->close());
+}
+
+/// How many of key_of(i) -> value_of(i), i < n, the open store holds.
+inline int count_present(kepler::db& store, int n) {
+  int present = 0;
+  for (int i = 0; i < n; ++i) {
+    auto v = store.get(key_of(i));
+    REQUIRE(v);
+    if (*v == std::optional<std::string>(value_of(i))) ++present;
+  }
+  return present;
+}
+
+inline std::string read_text(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string((std::istreambuf_iterator<char>(in)), {});
+}
+
+inline void write_text(const std::string& path, const std::string& text) {
+  std::ofstream(path, std::ios::binary | std::ios::trunc) << text;
+}
+
+}  // namespace kepler::test
