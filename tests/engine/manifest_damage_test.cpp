@@ -67,17 +67,6 @@ void flip_byte(const std::string& path, std::uint64_t offset) {
   f.write(&c, 1);
 }
 
-// Writes `records` as a log (or MANIFEST) named `name` in `dir`, framed as the store frames them.
-void write_log(const std::string& dir, const std::string& name,
-               const std::vector<std::string>& records) {
-  std::unique_ptr<storage::writable_file> file;
-  REQUIRE(storage::file_system::posix()->new_writable_file(dir + "/" + name, &file).is_ok());
-  storage::log::writer writer(file.get());
-  for (const auto& r : records) REQUIRE(writer.append_record(r).is_ok());
-  REQUIRE(file->sync().is_ok());
-  REQUIRE(file->close().is_ok());
-}
-
 std::string encoded(const storage::version_edit& e) {
   std::string out;
   e.encode(&out);

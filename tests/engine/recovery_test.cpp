@@ -153,17 +153,6 @@ std::string newest_nonempty_log(const std::string& dir) {
   return newest;
 }
 
-// Writes `records` as a log (or MANIFEST) named `name` in `dir`, framed as the store frames them.
-void write_log(const std::string& dir, const std::string& name,
-               const std::vector<std::string>& records) {
-  std::unique_ptr<storage::writable_file> file;
-  REQUIRE(storage::file_system::posix()->new_writable_file(dir + "/" + name, &file).is_ok());
-  storage::log::writer writer(file.get());
-  for (const auto& r : records) REQUIRE(writer.append_record(r).is_ok());
-  REQUIRE(file->sync().is_ok());
-  REQUIRE(file->close().is_ok());
-}
-
 // One version edit as version_edit.cpp encodes it, with an extra field of `extra_tag` (which
 // this version does not know) after the known ones.
 std::string edit_with_unknown_tag(std::uint32_t format_version, std::uint32_t extra_tag) {

@@ -1,16 +1,20 @@
 #pragma once
-// What the engine tests share: error checks, a store filled with a known set of keys, and
-// counting which of them a store holds.
+// What the engine tests share: error checks, a store filled with a known set of keys, counting
+// which of them a store holds, and writing files the way the store frames them.
 
 #include <doctest/doctest.h>
 
 #include <cstdint>
 #include <fstream>
 #include <iterator>
+#include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "kepler/db.hpp"
+#include "storage_format/log/log_writer.hpp"
+#include "storage_format/util/file_system.hpp"
 
 namespace kepler::test {
 
@@ -62,6 +66,18 @@ inline std::string read_text(const std::string& path) {
 
 inline void write_text(const std::string& path, const std::string& text) {
   std::ofstream(path, std::ios::binary | std::ios::trunc) << text;
+}
+
+/// Writes `records` as a log (or MANIFEST) named `name` in `dir`, framed as the store frames
+/// them.
+inline void write_log(const std::string& dir, const std::string& name,
+                      const std::vector<std::string>& records) {
+  std::unique_ptr<storage::writable_file> file;
+  REQUIRE(storage::file_system::posix()->new_writable_file(dir + "/" + name, &file).is_ok());
+  storage::log::writer writer(file.get());
+  for (const auto& r : records) REQUIRE(writer.append_record(r).is_ok());
+  REQUIRE(file->sync().is_ok());
+  REQUIRE(file->close().is_ok());
 }
 
 }  // namespace kepler::test
