@@ -73,8 +73,10 @@ status table_cache::find(const file_meta& file, std::shared_ptr<const table_read
     if (auto found = open_.find(file.number); found != open_.end()) {
       touch(found->second, file.number);
       *out = found->second.reader;
+      hits_.fetch_add(1, std::memory_order_relaxed);
       return status::ok();
     }
+    misses_.fetch_add(1, std::memory_order_relaxed);
     if (!make_room()) {
       return status::io_error(join_path(dir_, table_file_name(file.number)) +
                               ": cannot open the table: all " + std::to_string(max_open_) +
