@@ -7,7 +7,9 @@
 
 #include "actors/boundary/exception_error.hpp"
 #include "kepler/errors.hpp"
+#include "storage_format/compaction/compaction_edit.hpp"
 #include "storage_format/compaction/compaction_input.hpp"
+#include "storage_format/compaction/compaction_inputs.hpp"
 #include "storage_format/compaction/run_compaction.hpp"
 
 namespace kepler::actors {
@@ -16,12 +18,6 @@ namespace {
 
 using compactor_ptr = compactor_actor::stateful_pointer<compactor_state>;
 using clock = std::chrono::steady_clock;
-
-std::uint64_t bytes_of(const std::vector<std::shared_ptr<const storage::file_meta>>& files) {
-  std::uint64_t n = 0;
-  for (const auto& f : files) n += f->size;
-  return n;
-}
 
 std::uint64_t micros_since(clock::time_point start) {
   return std::chrono::duration_cast<std::chrono::microseconds>(clock::now() - start).count();
@@ -65,7 +61,7 @@ void compact(compactor_ptr self, storage::compaction c, const char* reason, Then
   compaction_started started;
   started.level = c.level;
   started.input_files = c.inputs[0].size() + c.inputs[1].size();
-  started.input_bytes = bytes_of(c.inputs[0]) + bytes_of(c.inputs[1]);
+  started.input_bytes = c.input_bytes();
   started.reason = reason;
   st.engine->events().publish(started);
   auto finished = std::make_shared<compaction_finished>();
@@ -106,6 +102,11 @@ void compact(compactor_ptr self, storage::compaction c, const char* reason, Then
           });
 }
 
+std::optional<std::string_view> view_of(const std::optional<std::string>& key) {
+  if (!key) return std::nullopt;
+  return std::string_view(*key);
+}
+
 bool may_start(const compactor_state& st) {
   return !st.stopped && !st.engine->writes_failed() &&
          !st.engine->compaction_cancel_flag()->load(std::memory_order_acquire);
@@ -117,8 +118,11 @@ void compact_if_due(compactor_ptr self) {
   auto& st = self->state;
   if (!may_start(st)) return;
   auto files = st.engine->view()->files;
-  auto picked = storage::pick_compaction(files, st.options, &st.pointers);
+  auto picked = storage::pick_compaction(files, st.pointers, st.options);
   if (!picked) return;
+  // Advanced when picked: a compaction that keeps failing does not hold up the rest of its
+  // level (writes fail then anyway).
+  st.pointers.advance(*picked);
   const char* reason = picked->level == 0 ? "level0_files" : "level_size";
   compact(self, std::move(*picked), reason, [self](const caf::error& err) {
     if (!err) self->send(compactor_actor{self}, compaction_wake{});
@@ -146,11 +150,10 @@ void manual_step(compactor_ptr self, std::shared_ptr<manual_job> job) {
       return;
     }
     auto files = st.engine->view()->files;
-    auto picked = storage::pick_range_compaction(files, job->level, job->begin, job->end,
+    auto picked = storage::pick_range_compaction(files, job->level, view_of(job->begin), view_of(job->end),
                                                  st.options);
-    int level = job->level++;
+    ++job->level;
     if (!picked) continue;
-    (void)level;
     compact(self, std::move(*picked), "manual", [self, job](const caf::error& err) {
       if (err) {
         job->reply.deliver(err);
@@ -169,7 +172,8 @@ int deepest_level_in_range(const storage::version& v, const std::optional<std::s
                            const std::optional<std::string>& end) {
   int deepest = 1;  // at least level 0 into level 1
   for (int level = 1; level < storage::num_levels; ++level)
-    if (storage::overlaps_range(v, level, begin, end)) deepest = level;
+    if (!storage::overlapping_files(v, level, view_of(begin), view_of(end)).empty())
+      deepest = level;
   return deepest;
 }
 
@@ -184,7 +188,9 @@ compactor_actor::behavior_type compactor(compactor_ptr self, std::shared_ptr<eng
   st.options.l0_compaction_trigger = cfg.l0_compaction_trigger;
   st.options.max_bytes_for_level_base = cfg.max_bytes_for_level_base;
   st.options.target_file_size = cfg.target_file_size;
+  // LevelDB's proportions: grandparent overlap 10 and widening 25 output files' worth.
   st.options.max_grandparent_overlap = 10 * cfg.target_file_size;
+  st.options.max_expanded_compaction_bytes = 25 * cfg.target_file_size;
   return {
       [self](compaction_wake) { compact_if_due(self); },
       [self](compact_range_request& req) -> caf::typed_response_promise<bool> {
