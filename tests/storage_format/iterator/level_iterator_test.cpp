@@ -90,7 +90,7 @@ TEST_CASE("a level iterator's next and prev cross file boundaries both ways") {
   CHECK(it->key() == level.files[1]->largest);
 }
 
-TEST_CASE("a level seek opens only the one file that can hold the target") {
+TEST_CASE("a level iterator's seek opens only the one file that can hold the target") {
   level_files level;
   auto it = level.iterator();
   CHECK(level.tables.cache.open_readers() == 0);  // nothing opened before the first seek
@@ -126,7 +126,8 @@ TEST_CASE("a level iterator holds one reader at a time, so a scan fits a table c
   CHECK(level.tables.cache.open_readers() == 1);
 }
 
-TEST_CASE("a level file that fails to open stops the level with its error, and a seek retries") {
+TEST_CASE(
+    "a level iterator stops at a file that fails to open, with its error, and a seek retries") {
   level_files level;
   const std::string path = level.tables.path(3);
   std::filesystem::rename(path, path + ".away");
@@ -156,7 +157,7 @@ TEST_CASE("a level file that fails to open stops the level with its error, and a
   CHECK(kepler::test::scan_forward(*it) == level.all);
 }
 
-TEST_CASE("a damaged block stops the level instead of skipping to the next file") {
+TEST_CASE("a damaged block stops a level iterator instead of skipping to the next file") {
   level_files level;
   {
     // Flip a byte early in file 2, inside its first data blocks.
@@ -177,7 +178,7 @@ TEST_CASE("a damaged block stops the level instead of skipping to the next file"
   MESSAGE("forward: " << seen.size() << " entries, then " << it->state().to_string());
 }
 
-TEST_CASE("a level of no files is empty") {
+TEST_CASE("a level iterator of no files is empty") {
   table_dir tables;
   auto it = new_level_iterator(tables.cache, {}, read_options{});
   it->seek_to_first();

@@ -49,7 +49,7 @@ children random_children(std::mt19937& rng, int count, int entries, entry_list* 
 
 }  // namespace
 
-TEST_CASE("a merge yields every child's entries in internal-key order, both ways") {
+TEST_CASE("a merging iterator yields every child's entries in internal-key order, both ways") {
   std::mt19937 rng(5);
   for (int count : {2, 3, 7, 40}) {
     CAPTURE(count);
@@ -61,7 +61,7 @@ TEST_CASE("a merge yields every child's entries in internal-key order, both ways
   }
 }
 
-TEST_CASE("a merge switches direction anywhere and agrees with the sorted union") {
+TEST_CASE("a merging iterator switches direction anywhere and agrees with the sorted union") {
   constexpr int seeds = 200;
   constexpr int steps = 300;
   int moves = 0;
@@ -130,7 +130,8 @@ TEST_CASE("a merge switches direction anywhere and agrees with the sorted union"
   CHECK(differences == 0);
 }
 
-TEST_CASE("equal internal keys in several children come in child order, both directions") {
+TEST_CASE(
+    "a merging iterator gives equal internal keys of several children in child order, both ways") {
   auto child = [](const std::string& name) {
     entry_list e = {
         {ikey("a", 1), "a " + name}, {ikey("b", 1), "b " + name}, {ikey("c", 1), "c " + name}};
@@ -172,7 +173,7 @@ TEST_CASE("equal internal keys in several children come in child order, both dir
   CHECK(merged->value() == "b third");
 }
 
-TEST_CASE("a child's error stops the merge, and state() is the first child's error") {
+TEST_CASE("a child's error stops a merging iterator, and state() is the first child's error") {
   entry_list a, b;
   for (int i = 0; i < 10; ++i) {
     a.emplace_back(ikey("a" + std::to_string(i), 1), "a");
@@ -200,7 +201,7 @@ TEST_CASE("a child's error stops the merge, and state() is the first child's err
   CHECK(merged->state().message() == "second");
 }
 
-TEST_CASE("a merge of no children is empty, and of one child is that child") {
+TEST_CASE("a merging iterator of no children is empty, and of one child is that child") {
   auto none = new_merging_iterator({});
   none->seek_to_first();
   CHECK_FALSE(none->valid());

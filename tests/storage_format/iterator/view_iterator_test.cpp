@@ -139,7 +139,7 @@ TEST_CASE("a deeper file that fails to open stops the view iterator where it is 
   CHECK(it->key() == ikey("l1-b10", 5));
 }
 
-TEST_CASE("a view of an empty memtable and no files is empty") {
+TEST_CASE("a view iterator over an empty memtable and no files is empty") {
   auto view = std::make_shared<read_view>();
   view->mem = std::make_shared<kepler::storage::memtable>();
   auto it = new_view_iterator(view, read_options{});
