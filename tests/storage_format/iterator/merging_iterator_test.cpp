@@ -130,8 +130,7 @@ TEST_CASE("a merging iterator switches direction anywhere and agrees with the so
   CHECK(differences == 0);
 }
 
-TEST_CASE(
-    "a merging iterator gives equal internal keys of several children in child order, both ways") {
+TEST_CASE("a merging iterator gives equal keys of several children in child order, both ways") {
   auto child = [](const std::string& name) {
     entry_list e = {
         {ikey("a", 1), "a " + name}, {ikey("b", 1), "b " + name}, {ikey("c", 1), "c " + name}};
