@@ -176,6 +176,31 @@ TEST_CASE("a db iterator switches direction anywhere, past hidden versions and d
   CHECK_FALSE(it.valid());
 }
 
+TEST_CASE("a db iterator's direction switch steps over only the current key's neighbours") {
+  // 1000 keys of three versions each: switching direction in the middle must not rescan.
+  entry_list entries;
+  for (int i = 0; i < 1000; ++i) {
+    const std::string k = "k" + std::to_string(1000 + i);
+    for (sequence_number s = 1; s <= 3; ++s) entries.emplace_back(ikey(k, s), k);
+  }
+  auto it = over(entries);
+  it.seek("k1500");
+  const std::uint64_t after_seek = it.entries_stepped();
+  it.prev();  // back over k1500's versions, then k1499's
+  REQUIRE(it.valid());
+  CHECK(it.key() == "k1499");
+  it.next();  // forward again over k1499's versions
+  REQUIRE(it.valid());
+  CHECK(it.key() == "k1500");
+  it.prev();
+  it.next();
+  const std::uint64_t switches = it.entries_stepped() - after_seek;
+  MESSAGE("four direction switches in the middle of 3000 entries stepped over " << switches);
+  // Each switch steps over the three versions of one key and one entry of its neighbour, which
+  // shows where that key's versions end.
+  CHECK(switches == 4 * 4);
+}
+
 TEST_CASE("a db iterator's bounds limit every positioning call: lower inclusive, upper exclusive") {
   auto it = over(history, max_sequence_number, std::string("b"), std::string("d"));
   CHECK(forward(it) == strings{"c=c5"});
