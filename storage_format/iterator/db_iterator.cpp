@@ -119,19 +119,23 @@ void db_iterator::seek(std::string_view user_key) {
   find_next_user_entry(false);
 }
 
+void db_iterator::seek_input_before(std::string_view user_key, bool past) {
+  seek_input(user_key, max_sequence_number, past);
+  if (input_->valid()) {
+    input_->prev();
+    note_step();
+  } else if (input_->state().is_ok()) {
+    // Every entry is before the target.
+    input_->seek_to_last();
+    note_step();
+  }
+}
+
 void db_iterator::seek_to_last() {
   status_ = status::ok();
   direction_ = direction::reverse;
   if (upper_.has_value()) {
-    // Just below the bound: the entry before the bound's newest possible version.
-    seek_input(*upper_, max_sequence_number, false);
-    if (input_->valid()) {
-      input_->prev();
-      note_step();
-    } else if (input_->state().is_ok()) {
-      input_->seek_to_last();
-      note_step();
-    }
+    seek_input_before(*upper_, false);
   } else {
     input_->seek_to_last();
     note_step();
@@ -146,14 +150,7 @@ void db_iterator::seek_for_prev(std::string_view user_key) {
   }
   status_ = status::ok();
   direction_ = direction::reverse;
-  seek_input(user_key, max_sequence_number, true);
-  if (input_->valid()) {
-    input_->prev();
-    note_step();
-  } else if (input_->state().is_ok()) {
-    input_->seek_to_last();
-    note_step();
-  }
+  seek_input_before(user_key, true);
   find_prev_user_entry();
 }
 

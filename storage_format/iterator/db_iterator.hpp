@@ -62,14 +62,21 @@ class db_iterator {
  private:
   enum class direction { forward, reverse };
 
+  /// Forward from the input's entry to the first visible value (with `skipping`, of a user key
+  /// after saved_key_), stopping at the upper bound; the iterator's position.
   void find_next_user_entry(bool skipping);
+  /// Backward from the input's entry through the versions of the key before it, to the last
+  /// key whose newest visible version is a value, saved; stops at the lower bound.
   void find_prev_user_entry();
   /// The input's current entry, parsed; false (and the iterator stopped with corruption) when
   /// its key is malformed.
   bool parse_input(parsed_internal_key* out);
-  /// Seeks the input to the first entry whose user key is at or after `user_key`, or (with
-  /// `past` set) after it.
+  /// Seeks the input to the first entry at or after `user_key` as of `sequence`; with `past`
+  /// set, to the first entry of a user key after `user_key`.
   void seek_input(std::string_view user_key, sequence_number sequence, bool past);
+  /// Positions the input at the last entry whose user key is before `user_key` (with `past`
+  /// set: at or before it), where a backward scan starts.
+  void seek_input_before(std::string_view user_key, bool past);
   void note_step() {
     if (input_->valid()) ++entries_stepped_;
   }
