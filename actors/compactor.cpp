@@ -35,7 +35,7 @@ caf::error merge(compactor_ptr self, const storage::compaction& c, storage::vers
   auto snapshots = engine.snapshots()->all();
   storage::status s;
   if (auto thrown = run_catching([&] {
-        auto input = storage::new_compaction_input(engine.tables(), c);
+        auto input = storage::new_compaction_input(*cfg.fs, cfg.dir, c);
         s = storage::run_compaction(
             *cfg.fs, cfg.dir, cfg.table, c, *input, snapshots,
             [&engine] { return engine.new_file_number(); }, engine.compaction_cancel_flag(),
@@ -69,7 +69,7 @@ void compact(compactor_ptr self, storage::compaction c, const char* reason, Then
   finished->input_files = started.input_files;
   auto report = [self, finished, start](const caf::error& err) {
     finished->micros = micros_since(start);
-    if (err) finished->error = to_string(err);
+    if (err) finished->error = kepler::to_string(err);
     self->state.engine->events().publish(*finished);
   };
   storage::version_edit edit;
@@ -150,8 +150,8 @@ void manual_step(compactor_ptr self, std::shared_ptr<manual_job> job) {
       return;
     }
     auto files = st.engine->view()->files;
-    auto picked = storage::pick_range_compaction(files, job->level, view_of(job->begin), view_of(job->end),
-                                                 st.options);
+    auto picked = storage::pick_range_compaction(files, job->level, view_of(job->begin),
+                                                 view_of(job->end), st.options);
     ++job->level;
     if (!picked) continue;
     compact(self, std::move(*picked), "manual", [self, job](const caf::error& err) {

@@ -20,7 +20,8 @@ using facade_ptr = db_facade_actor::stateful_pointer<db_facade_state>;
 // Why a write (or a compaction) is refused before it starts, or none.
 caf::error refusal(const db_facade_state& st) {
   if (st.closing) return make_error(ec::closed, "the store is closing");
-  if (!st.writer) return make_error(ec::read_only, "the store is open read-only: writes are refused");
+  if (!st.writer)
+    return make_error(ec::read_only, "the store is open read-only: writes are refused");
   if (st.engine->writes_failed()) return st.engine->write_error();
   return {};
 }
@@ -172,7 +173,8 @@ db_facade_actor::behavior_type db_facade(facade_ptr self, std::shared_ptr<engine
         return true;
       },
       [self](unsubscribe_atom, const event_subscriber& sub) {
-        if (sub && self->state.engine->events().remove(sub.address())) self->demonitor(sub);
+        if (sub && self->state.engine->events().remove(sub.address()))
+          self->demonitor(sub.address());
         return true;
       },
       [self](facade_compact& req) -> caf::typed_response_promise<bool> {
@@ -183,8 +185,8 @@ db_facade_actor::behavior_type db_facade(facade_ptr self, std::shared_ptr<engine
           return rp;
         }
         auto id = send_request(self, storage::batch::make_empty(), false, true);
-        st.compacts.emplace(id, db_facade_state::compact_job{std::move(req.begin),
-                                                             std::move(req.end), rp});
+        st.compacts.emplace(
+            id, db_facade_state::compact_job{std::move(req.begin), std::move(req.end), rp});
         return rp;
       },
       [self](facade_write_done& report) {

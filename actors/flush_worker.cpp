@@ -35,7 +35,7 @@ flush_worker_actor::behavior_type flush_worker(
           finished.micros = std::chrono::duration_cast<std::chrono::microseconds>(
                                 std::chrono::steady_clock::now() - start)
                                 .count();
-          if (err) finished.error = to_string(err);
+          if (err) finished.error = kepler::to_string(err);
           st.engine->events().publish(finished);
         };
         storage::file_meta meta;

@@ -122,10 +122,9 @@ using flush_worker_actor =
 /// Merges table files down the levels (a detached actor: a compaction is long blocking I/O),
 /// one compaction at a time: on `compaction_wake` while one is due, on `compact_range_request`
 /// (replying once done). Installs each through the manifest writer.
-using compactor_actor =
-    caf::typed_actor<caf::reacts_to<compaction_wake>,
-                     caf::replies_to<compact_range_request>::with<bool>,
-                     caf::replies_to<compactor_stop>::with<bool>>;
+using compactor_actor = caf::typed_actor<caf::reacts_to<compaction_wake>,
+                                         caf::replies_to<compact_range_request>::with<bool>,
+                                         caf::replies_to<compactor_stop>::with<bool>>;
 
 /// The compactor the manifest writer wakes after each installed version (spawned after it).
 struct attach_compactor {

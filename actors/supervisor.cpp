@@ -51,8 +51,7 @@ bool forget_worker(supervisor_state& st, const caf::actor_addr& gone) {
 }
 
 bool all_stopped(const supervisor_state& st) {
-  return !st.facade && !st.writer && !st.memtable && !st.flusher && !st.compactor &&
-         !st.manifest;
+  return !st.facade && !st.writer && !st.memtable && !st.flusher && !st.compactor && !st.manifest;
 }
 
 // The last step of close, once every worker is down: only then is the LOCK released, so a new
@@ -84,8 +83,8 @@ void spawn_writers(supervisor_ptr self, storage::recovered_store& rec) {
   auto wal = std::make_shared<wal_file>(std::move(rec.log), rec.log_number, 0);
   st.writer = self->spawn(wal_writer, st.engine, wal, rec.last_sequence, st.memtable, st.manifest);
   for (const caf::actor_addr& worker :
-       {st.manifest.address(), st.flusher.address(), st.compactor.address(),
-        st.memtable.address(), st.writer.address()})
+       {st.manifest.address(), st.flusher.address(), st.compactor.address(), st.memtable.address(),
+        st.writer.address()})
     self->monitor(worker);
 }
 
@@ -160,8 +159,8 @@ supervisor_actor::behavior_type supervisor(supervisor_ptr self,
         };
         // In order: the db actor stops taking writes and waits for its pending ones; the
         // writer syncs and closes the newest log; the flush worker finishes what it has; the
-        // compactor stops; the manifest writer records the newest log's final length (so the next open treats
-        // damage in it as corruption, not a torn tail).
+        // compactor stops; the manifest writer records the newest log's final length (so the next
+        // open treats damage in it as corruption, not a torn tail).
         auto record_log = [self, finish](log_closed newest) mutable {
           self->request(self->state.manifest, caf::infinite, newest)
               .then([finish](bool) mutable { finish({}); },

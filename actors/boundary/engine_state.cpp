@@ -41,7 +41,7 @@ void engine_state::fail_writes(const caf::error& err) {
     write_error_ = err;
     writes_failed_.store(true, std::memory_order_release);
   }
-  events_.publish(store_failed{to_string(err)});
+  events_.publish(store_failed{kepler::to_string(err)});
 }
 
 template <class Change>

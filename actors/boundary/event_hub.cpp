@@ -42,12 +42,26 @@ std::vector<event_subscriber> event_hub::subscribers() const {
 }
 
 // A copy of the list, so no send happens under the lock.
-void event_hub::publish(flush_started e) const { send_all(subscribers(), e); }
-void event_hub::publish(flush_finished e) const { send_all(subscribers(), e); }
-void event_hub::publish(compaction_started e) const { send_all(subscribers(), e); }
-void event_hub::publish(compaction_finished e) const { send_all(subscribers(), e); }
-void event_hub::publish(write_stall_started e) const { send_all(subscribers(), e); }
-void event_hub::publish(write_stall_ended e) const { send_all(subscribers(), e); }
-void event_hub::publish(store_failed e) const { send_all(subscribers(), e); }
+void event_hub::publish(flush_started e) const {
+  send_all(subscribers(), e);
+}
+void event_hub::publish(flush_finished e) const {
+  send_all(subscribers(), e);
+}
+void event_hub::publish(compaction_started e) const {
+  send_all(subscribers(), e);
+}
+void event_hub::publish(compaction_finished e) const {
+  send_all(subscribers(), e);
+}
+void event_hub::publish(write_stall_started e) const {
+  send_all(subscribers(), e);
+}
+void event_hub::publish(write_stall_ended e) const {
+  send_all(subscribers(), e);
+}
+void event_hub::publish(store_failed e) const {
+  send_all(subscribers(), e);
+}
 
 }  // namespace kepler::actors

@@ -371,8 +371,8 @@ caf::expected<std::unique_ptr<iterator>> db::new_iterator(read_options ro) const
 }
 
 caf::expected<std::vector<std::pair<std::string, std::string>>> db::scan(
-    std::optional<std::string_view> begin, std::optional<std::string_view> end,
-    std::size_t limit, read_options ro) const {
+    std::optional<std::string_view> begin, std::optional<std::string_view> end, std::size_t limit,
+    read_options ro) const {
   using pairs = std::vector<std::pair<std::string, std::string>>;
   // The narrower of the range and the options' bounds.
   if (begin && (!ro.lower_bound || *ro.lower_bound < *begin)) ro.lower_bound = std::string(*begin);
@@ -424,7 +424,8 @@ caf::expected<void> db::compact_range(std::optional<std::string_view> begin,
 
 caf::expected<db_stats> db::stats() const {
   if (impl_->closed.load(std::memory_order_acquire)) return closed_error();
-  return guarded([&]() -> caf::expected<db_stats> { return detail::collect_stats(*impl_->engine); });
+  return guarded(
+      [&]() -> caf::expected<db_stats> { return detail::collect_stats(*impl_->engine); });
 }
 
 caf::expected<std::string> db::property(std::string_view name) const {

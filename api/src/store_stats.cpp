@@ -76,10 +76,9 @@ db_stats collect_stats(const actors::engine_state& engine) {
   out.compaction_bytes_read = load(c.compaction_bytes_read);
   out.compaction_bytes_written = load(c.compaction_bytes_written);
   if (out.user_bytes_written > 0)
-    out.write_amplification =
-        static_cast<double>(out.log_bytes_written + out.flush_bytes_written +
-                            out.compaction_bytes_written) /
-        static_cast<double>(out.user_bytes_written);
+    out.write_amplification = static_cast<double>(out.log_bytes_written + out.flush_bytes_written +
+                                                  out.compaction_bytes_written) /
+                              static_cast<double>(out.user_bytes_written);
   auto stalls = engine.stalls();
   out.stalls = stalls.events;
   out.stall_micros = stalls.micros;
@@ -128,8 +127,8 @@ caf::expected<std::string> property(const actors::engine_state& engine, std::str
       for (const auto& f : files.files(level))
         out += "level " + std::to_string(level) + " table " + std::to_string(f->number) + " " +
                std::to_string(f->size) + " bytes [" + user_key_of(f->smallest) + " .. " +
-               user_key_of(f->largest) + "] seq " + std::to_string(f->smallest_sequence) +
-               ".." + std::to_string(f->largest_sequence) + "\n";
+               user_key_of(f->largest) + "] seq " + std::to_string(f->smallest_sequence) + ".." +
+               std::to_string(f->largest_sequence) + "\n";
     return out;
   }
   if (what == "approximate-memory-usage") {
@@ -148,10 +147,9 @@ caf::expected<std::string> property(const actors::engine_state& engine, std::str
                         "kepler.last-sequence)");
 }
 
-caf::expected<std::uint64_t> approximate_size(actors::engine_state& engine,
-                                              std::string_view begin, std::string_view end) {
-  if (end < begin)
-    return make_error(ec::invalid_argument, "approximate_size: begin is after end");
+caf::expected<std::uint64_t> approximate_size(actors::engine_state& engine, std::string_view begin,
+                                              std::string_view end) {
+  if (end < begin) return make_error(ec::invalid_argument, "approximate_size: begin is after end");
   std::string from, to;
   storage::append_internal_key(&from, begin, storage::max_sequence_number,
                                storage::value_type_for_seek);

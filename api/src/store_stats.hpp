@@ -19,7 +19,7 @@ db_stats collect_stats(const actors::engine_state& engine);
 caf::expected<std::string> property(const actors::engine_state& engine, std::string_view name);
 
 /// Errors: ec::invalid_argument when begin > end; a table's open error.
-caf::expected<std::uint64_t> approximate_size(actors::engine_state& engine,
-                                              std::string_view begin, std::string_view end);
+caf::expected<std::uint64_t> approximate_size(actors::engine_state& engine, std::string_view begin,
+                                              std::string_view end);
 
 }  // namespace kepler::detail

@@ -38,7 +38,7 @@ class snapshot_list {
  private:
   mutable std::mutex mutex_;
   std::map<sequence_number, std::size_t> live_;  // sequence -> snapshots held at it
-  std::size_t count_ = 0;  // snapshots held, all sequences
+  std::size_t count_ = 0;                        // snapshots held, all sequences
 };
 
 }  // namespace kepler::storage

@@ -171,8 +171,7 @@ class db {
   /// counted), from the tables' indexes: no data block is read. Errors: ec::closed;
   /// ec::invalid_argument when begin > end; ec::corruption / ec::io_error when a table cannot
   /// be opened.
-  caf::expected<std::uint64_t> approximate_size(std::string_view begin,
-                                                std::string_view end) const;
+  caf::expected<std::uint64_t> approximate_size(std::string_view begin, std::string_view end) const;
 
   /// Removes `key`; removing a missing key succeeds. Errors as for insert.
   caf::expected<void> remove(std::string_view key, write_options wo = {});

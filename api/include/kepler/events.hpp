@@ -78,8 +78,8 @@ typename Inspector::result_type inspect(Inspector& f, flush_started& x) {
 }
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, flush_finished& x) {
-  return f(caf::meta::type_name("kepler::flush_finished"), x.table_number, x.table_bytes,
-           x.entries, x.micros, x.error);
+  return f(caf::meta::type_name("kepler::flush_finished"), x.table_number, x.table_bytes, x.entries,
+           x.micros, x.error);
 }
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, compaction_started& x) {

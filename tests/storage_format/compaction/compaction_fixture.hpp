@@ -11,13 +11,13 @@
 #include <utility>
 #include <vector>
 
+#include "entries_iterator.hpp"
 #include "storage_format/compaction/compaction.hpp"
 #include "storage_format/memtable/internal_key.hpp"
 #include "storage_format/table/table_reader.hpp"
 #include "storage_format/util/file_system.hpp"
 #include "storage_format/version/file_names.hpp"
 #include "storage_format/version/version.hpp"
-#include "vector_iterator.hpp"
 
 namespace kepler::test {
 

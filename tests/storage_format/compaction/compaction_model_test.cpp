@@ -19,10 +19,10 @@
 #include "test_dir.hpp"
 
 using namespace kepler::storage;
+using kepler::test::entries_iterator;
 using kepler::test::entry;
 using kepler::test::ikey;
 using kepler::test::table_file;
-using kepler::test::vector_iterator;
 
 namespace {
 
@@ -121,7 +121,7 @@ void run_seed(std::uint64_t seed, totals* t, std::ostringstream* log) {
 
   std::uint64_t next_number = 1;
   compaction_result result;
-  vector_iterator it(input);
+  entries_iterator it(input);
   const status s = run_compaction(
       fs, dir.path(), table, c, it, snapshots, [&next_number] { return next_number++; }, nullptr,
       &result);

@@ -18,12 +18,12 @@
 #include "test_dir.hpp"
 
 using namespace kepler::storage;
+using kepler::test::entries_iterator;
 using kepler::test::entry;
 using kepler::test::ikey;
 using kepler::test::in_key_order;
 using kepler::test::make_version;
 using kepler::test::table_file;
-using kepler::test::vector_iterator;
 
 namespace {
 
@@ -66,7 +66,7 @@ struct job_fixture {
 
   status run(std::vector<entry> entries, const std::vector<sequence_number>& snapshots = {},
              const std::atomic<bool>* cancel = nullptr, file_system* fs = nullptr) {
-    vector_iterator input(std::move(entries));
+    entries_iterator input(std::move(entries));
     return run(input, snapshots, cancel, fs);
   }
   status run(internal_iterator& input, const std::vector<sequence_number>& snapshots = {},
@@ -307,11 +307,11 @@ TEST_CASE("a cancelled compaction stops with aborted and leaves no output files"
   }
   SUBCASE("cancelled after several outputs are finished") {
     // An input that raises the flag once 2500 entries have been read.
-    struct cancelling_iterator : vector_iterator {
+    struct cancelling_iterator : entries_iterator {
       cancelling_iterator(std::vector<entry> e, std::atomic<bool>* flag)
-          : vector_iterator(std::move(e)), flag_(flag) {}
+          : entries_iterator(std::move(e)), flag_(flag) {}
       void next() override {
-        vector_iterator::next();
+        entries_iterator::next();
         if (visited() == 2500) flag_->store(true);
       }
       std::atomic<bool>* flag_;
@@ -413,7 +413,7 @@ TEST_CASE("an input iterator's error ends the compaction with that error and no 
   for (int i = 0; i < 1000; ++i) input.push_back(put(key_of(i), 1 + i, std::string(80, 'e')));
   job_fixture f;
   f.c.options.target_file_size = 8 * 1024;
-  vector_iterator it(input);
+  entries_iterator it(input);
   it.fail_at(700, status::corruption("000042.sst: block at offset 4096: checksum mismatch"));
   auto s = f.run(it);
   CHECK(s.code() == status_code::corruption);
@@ -426,7 +426,7 @@ TEST_CASE("an input iterator's error ends the compaction with that error and no 
 
 TEST_CASE("a compaction refuses snapshots out of order before reading anything") {
   job_fixture f;
-  vector_iterator it(in_key_order({put("a", 1)}));
+  entries_iterator it(in_key_order({put("a", 1)}));
   CHECK(f.run(it, {8, 5}).code() == status_code::invalid_argument);
   CHECK(it.visited() == 0);
   CHECK(f.files().empty());

@@ -18,10 +18,10 @@ namespace kepler::test {
 
 using entry = std::pair<std::string, std::string>;  // internal key, value
 
-class vector_iterator : public storage::internal_iterator {
+class entries_iterator : public storage::internal_iterator {
  public:
   /// `entries` as given: a test that wants bad input passes it unsorted or malformed.
-  explicit vector_iterator(std::vector<entry> entries) : entries_(std::move(entries)) {}
+  explicit entries_iterator(std::vector<entry> entries) : entries_(std::move(entries)) {}
 
   /// Reaching entry `index` (by any move) makes the iterator invalid with `failure`.
   void fail_at(std::size_t index, storage::status failure) {
