@@ -1,6 +1,8 @@
 #include "actors/compactor.hpp"
 
+#include <algorithm>
 #include <chrono>
+#include <set>
 
 #include <caf/stateful_actor.hpp>
 #include <caf/typed_event_based_actor.hpp>
@@ -89,6 +91,8 @@ void compact(compactor_ptr self, storage::compaction c, const char* reason, Then
   self->request(st.manifest, caf::infinite, compaction_done{std::move(edit)})
       .await(
           [self, result, report, then](bool) mutable {
+            self->state.last_outputs.clear();
+            for (const auto& f : result.outputs) self->state.last_outputs.push_back(f.number);
             auto& counters = self->state.engine->counters();
             engine_counters::add(counters.compactions, 1);
             engine_counters::add(counters.compaction_bytes_read, result.bytes_read);
@@ -131,14 +135,32 @@ void compact_if_due(compactor_ptr self) {
 
 // A manual compaction, one level after the other from level 0 to the one above the deepest
 // that holds data in the range (LevelDB's CompactRange): every step's output is the next
-// step's input, so the range's data ends on one level.
+// step's input, so the range's data ends on one level. Then that level is rewritten in place
+// unless its files there are all this job's own outputs (RocksDB's forced bottommost
+// compaction, optimized): otherwise versions that only a since released snapshot could see
+// would never leave it.
 struct manual_job {
   std::optional<std::string> begin;
   std::optional<std::string> end;
   int level = 0;
   int last_level = 0;  // the deepest level with files in the range
+  bool rewritten = false;
+  std::set<std::uint64_t> made;  // tables this job's compactions wrote
   caf::typed_response_promise<bool> reply;
 };
+
+void manual_step(compactor_ptr self, std::shared_ptr<manual_job> job);
+
+void run_manual(compactor_ptr self, std::shared_ptr<manual_job> job, storage::compaction c) {
+  compact(self, std::move(c), "manual", [self, job](const caf::error& err) {
+    if (err) {
+      job->reply.deliver(err);
+      return;
+    }
+    job->made.insert(self->state.last_outputs.begin(), self->state.last_outputs.end());
+    manual_step(self, job);
+  });
+}
 
 void manual_step(compactor_ptr self, std::shared_ptr<manual_job> job) {
   auto& st = self->state;
@@ -154,14 +176,21 @@ void manual_step(compactor_ptr self, std::shared_ptr<manual_job> job) {
                                                  view_of(job->end), st.options);
     ++job->level;
     if (!picked) continue;
-    compact(self, std::move(*picked), "manual", [self, job](const caf::error& err) {
-      if (err) {
-        job->reply.deliver(err);
-        return;
-      }
-      manual_step(self, job);
-    });
+    run_manual(self, job, std::move(*picked));
     return;
+  }
+  if (!job->rewritten) {
+    job->rewritten = true;
+    auto files = st.engine->view()->files;
+    auto rewrite = storage::pick_level_rewrite(files, job->last_level, view_of(job->begin),
+                                               view_of(job->end), st.options);
+    bool all_new =
+        rewrite && std::all_of(rewrite->inputs[0].begin(), rewrite->inputs[0].end(),
+                               [&job](const auto& f) { return job->made.count(f->number); });
+    if (rewrite && !all_new && may_start(st)) {
+      run_manual(self, job, std::move(*rewrite));
+      return;
+    }
   }
   job->reply.deliver(true);
   // Manual work may have left a level over its size: look once more.

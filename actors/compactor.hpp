@@ -1,6 +1,8 @@
 #pragma once
 #include <atomic>
+#include <cstdint>
 #include <memory>
+#include <vector>
 
 #include "actors/boundary/engine_state.hpp"
 #include "actors/interfaces.hpp"
@@ -14,6 +16,8 @@ struct compactor_state {
   storage::compaction_options options;
   /// Where each level's next size-triggered compaction starts (round robin).
   storage::compact_pointers pointers;
+  /// The table files the last installed compaction wrote.
+  std::vector<std::uint64_t> last_outputs;
   /// Set by compactor_stop: no compaction starts after it.
   bool stopped = false;
   static inline const char* name = "kepler.compactor";

@@ -20,7 +20,8 @@ namespace kepler::storage {
 struct compaction {
   using file_ptr = std::shared_ptr<const file_meta>;
 
-  /// The input level n; the outputs go to level n + 1. 0 <= level < num_levels - 1.
+  /// The input level n; the outputs go to level n + 1 (or n, same_level).
+  /// 0 <= level < num_levels - 1, or 1 <= level < num_levels when same_level.
   int level = 0;
   /// inputs[0]: files of level n (level 0 newest first, deeper levels by smallest key);
   /// inputs[1]: the files of level n+1 whose ranges overlap them, by smallest key.
@@ -36,8 +37,12 @@ struct compaction {
   compaction_options options;
   /// Asked for by pick_range_compaction rather than by a level's score.
   bool manual = false;
+  /// The outputs replace the inputs on level n itself (inputs[1] empty; the grandparents are
+  /// then level n+1's files): a manual compaction's rewrite of the deepest level holding the
+  /// range, which drops what only released snapshots could see (pick_level_rewrite).
+  bool same_level = false;
 
-  int output_level() const { return level + 1; }
+  int output_level() const { return same_level ? level : level + 1; }
   /// The bytes of every input file, both levels.
   std::uint64_t input_bytes() const;
   /// Whether a file on a level below the output level (n+2 and deeper) has `user_key` in its

@@ -89,4 +89,20 @@ std::optional<compaction> pick_range_compaction(std::shared_ptr<const version> v
   return c;
 }
 
+std::optional<compaction> pick_level_rewrite(std::shared_ptr<const version> v, int level,
+                                             std::optional<std::string_view> begin,
+                                             std::optional<std::string_view> end,
+                                             const compaction_options& opts) {
+  if (level < 1 || level >= num_levels) return std::nullopt;
+  std::vector<compaction::file_ptr> files = overlapping_files(*v, level, begin, end);
+  if (files.empty()) return std::nullopt;
+  compaction c = start(v, level, opts, true);
+  c.same_level = true;
+  const user_key_range range = range_of(files);
+  c.inputs[0] = std::move(files);
+  if (level + 1 < num_levels)
+    c.grandparents = overlapping_files(*v, level + 1, range.smallest, range.largest);
+  return c;
+}
+
 }  // namespace kepler::storage

@@ -49,4 +49,14 @@ std::optional<compaction> pick_range_compaction(std::shared_ptr<const version> v
                                                 std::optional<std::string_view> end,
                                                 const compaction_options& opts);
 
+/// A rewrite of the files of `level` overlapping [begin, end] in place (same_level): the last
+/// step of a manual compaction, whose levels above leave their data on the deepest one but
+/// would never rewrite that level itself, so versions only a since released snapshot could see
+/// would stay there. Grandparents are the overlapping files of level + 1. nullopt when no file
+/// overlaps or `level` is not 1 to num_levels - 1. REQUIRES: v not null.
+std::optional<compaction> pick_level_rewrite(std::shared_ptr<const version> v, int level,
+                                             std::optional<std::string_view> begin,
+                                             std::optional<std::string_view> end,
+                                             const compaction_options& opts);
+
 }  // namespace kepler::storage
