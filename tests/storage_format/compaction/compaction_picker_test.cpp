@@ -11,7 +11,9 @@
 
 #include "compaction_fixture.hpp"
 #include "storage_format/compaction/compact_pointers.hpp"
+#include "storage_format/compaction/compaction_edit.hpp"
 #include "storage_format/compaction/compaction_picker.hpp"
+#include "storage_format/version/version_set.hpp"
 
 using namespace kepler::storage;
 using kepler::test::make_version;
@@ -337,4 +339,49 @@ TEST_CASE("a compaction knows whether a level below its output holds a key") {
   CHECK(c.deeper_levels_hold("x"));
   c.base = nullptr;  // nothing known: every key may be held
   CHECK(c.deeper_levels_hold("q"));
+}
+
+TEST_CASE("a level rewrite takes a level's overlapping files into that same level") {
+  const compaction_options opts = small_levels();
+  auto v = make_version({{2, table_file(1, "a", "c", 10)},
+                         {2, table_file(2, "d", "f", 10)},
+                         {2, table_file(3, "g", "h", 10)},
+                         {3, table_file(10, "b", "e", 10)},
+                         {3, table_file(11, "x", "y", 10)}});
+  auto c = pick_level_rewrite(v, 2, "b", "e", opts);
+  REQUIRE(c.has_value());
+  CHECK(c->manual);
+  CHECK(c->same_level);
+  CHECK(c->level == 2);
+  CHECK(c->output_level() == 2);
+  CHECK(numbers(c->inputs[0]) == numbers_t{1, 2});
+  CHECK(c->inputs[1].empty());
+  // Level 3 lies below the output now: it bounds the outputs and keeps deletions of its keys.
+  CHECK(numbers(c->grandparents) == numbers_t{10});
+  CHECK(c->deeper_levels_hold("b"));
+  CHECK_FALSE(c->deeper_levels_hold("g"));
+  // Its edit swaps the inputs for the outputs on the same level.
+  compaction_result result;
+  result.outputs.push_back(*table_file(20, "a", "f", 15));
+  auto edit = compaction_edit(*c, result);
+  REQUIRE(edit.new_files.size() == 1);
+  CHECK(edit.new_files[0].level == 2);
+  CHECK(edit.deleted_files.size() == 2);
+  version_set set;
+  for (int level = 0; level < num_levels; ++level) {
+    version_edit add;
+    for (const auto& f : v->files(level)) add.new_files.push_back({level, *f});
+    REQUIRE(set.apply(add, "test").is_ok());
+  }
+  CHECK(set.apply(edit, "test").is_ok());
+  CHECK(numbers(set.current()->files(2)) == numbers_t{20, 3});
+  // Nothing to rewrite: no overlap, level 0 (it has no in-place form) or out of range.
+  CHECK_FALSE(pick_level_rewrite(v, 2, "i", "w", opts).has_value());
+  CHECK_FALSE(pick_level_rewrite(v, 0, std::nullopt, std::nullopt, opts).has_value());
+  CHECK_FALSE(pick_level_rewrite(v, num_levels, std::nullopt, std::nullopt, opts).has_value());
+  // The last level can be rewritten (it has no level below to compact into).
+  auto last = make_version({{num_levels - 1, table_file(5, "a", "z", 10)}});
+  auto bottom = pick_level_rewrite(last, num_levels - 1, std::nullopt, std::nullopt, opts);
+  REQUIRE(bottom.has_value());
+  CHECK(bottom->grandparents.empty());
 }
