@@ -1,5 +1,4 @@
-// Workloads through an iterator: reading in key order, in reverse, and seeking. Engines without
-// iterators (KeplerDB, for now) report them as not supported.
+// Workloads through an iterator: reading in key order, in reverse, and seeking.
 
 #include <numeric>
 #include <random>
@@ -13,7 +12,6 @@ namespace {
 // Each thread reads its share of --reads entries from one end of the store, stopping early at
 // the other end; ops counts the entries read.
 result scan(context& ctx, const char* workload, bool forward) {
-  if (!ctx.db.new_iterator()) return not_supported(ctx);
   const std::size_t threads = ctx.f.threads;
   std::vector<std::unique_ptr<iterator>> its(threads);
   std::vector<std::uint64_t> read(threads, 0);
