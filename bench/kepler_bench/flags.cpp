@@ -61,6 +61,8 @@ void print_usage(std::FILE* to) {
       "  --key_size=N           key bytes, %zu..%zu (16)\n"
       "  --value_size=N         value bytes (100)\n"
       "  --batch_size=N         entries per batch of fillbatch (1000)\n"
+      "  --seek_nexts=N         next() calls after each seek of seekrandom, as RocksDB's\n"
+      "                         db_bench (10)\n"
       "  --sync=0|1             every write of every workload is a sync write (0)\n"
       "  --histogram=0|1        latency percentiles and a histogram per workload (0)\n"
       "  --json=FILE            also write every result as JSON to FILE\n"
@@ -96,6 +98,7 @@ parse_outcome parse_flags(const std::vector<std::string>& args, flags* f, std::s
       {"key_size", {&f->key_size, min_key_size, max_key_size}},
       {"value_size", {&f->value_size, 0, std::size_t{64} << 20}},
       {"batch_size", {&f->batch_size, 1, SIZE_MAX}},
+      {"seek_nexts", {&f->seek_nexts, 0, SIZE_MAX}},
       {"ycsb_records", {&f->ycsb_records, 1, SIZE_MAX}},
       {"ycsb_ops", {&f->ycsb_ops, 1, SIZE_MAX}},
       {"memtable_bytes", {&f->memtable_bytes, 64 << 10, SIZE_MAX}},

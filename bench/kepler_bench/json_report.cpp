@@ -73,9 +73,10 @@ bool write_json(const std::string& path, const flags& f, const std::string& date
     << ",\n  \"settings\": {\"num\": " << f.num << ", \"reads\": " << f.read_ops()
     << ", \"sync_num\": " << f.sync_num << ", \"threads\": " << f.threads
     << ", \"key_size\": " << f.key_size << ", \"value_size\": " << f.value_size
-    << ", \"batch_size\": " << f.batch_size << ", \"sync\": " << (f.sync ? "true" : "false")
-    << ", \"ycsb_records\": " << f.ycsb_records << ", \"ycsb_ops\": " << f.ycsb_ops
-    << ", \"memtable_bytes\": " << f.memtable_bytes << "},\n  \"engines\": [";
+    << ", \"batch_size\": " << f.batch_size << ", \"seek_nexts\": " << f.seek_nexts
+    << ", \"sync\": " << (f.sync ? "true" : "false") << ", \"ycsb_records\": " << f.ycsb_records
+    << ", \"ycsb_ops\": " << f.ycsb_ops << ", \"memtable_bytes\": " << f.memtable_bytes
+    << "},\n  \"engines\": [";
   for (std::size_t i = 0; i < engines.size(); ++i) o << (i ? ", " : "") << quoted(engines[i]);
   o << "],\n  \"results\": [";
   for (std::size_t i = 0; i < results.size(); ++i)

@@ -29,10 +29,11 @@ void print_header(std::FILE* to, const flags& f, const std::string& date,
   for (auto& e : engines) std::fprintf(to, " %s", e.c_str());
   std::fprintf(to,
                "\nkeys: %zu bytes, values: %zu bytes, num: %zu, reads: %zu, sync_num: %zu, "
-               "threads: %zu, sync: %d, memtable: %zu bytes, bloom: 10 bits/key, no compression\n"
+               "threads: %zu, sync: %d, seek_nexts: %zu, memtable: %zu bytes, bloom: 10 "
+               "bits/key, no compression\n"
                "ycsb: %zu records, %zu ops, zipfian 0.99\n",
                f.key_size, f.value_size, f.num, f.read_ops(), f.sync_num, f.threads, f.sync,
-               f.memtable_bytes, f.ycsb_records, f.ycsb_ops);
+               f.seek_nexts, f.memtable_bytes, f.ycsb_records, f.ycsb_ops);
   std::fprintf(to, "------------------------------------------------\n");
 }
 
