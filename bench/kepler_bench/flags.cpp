@@ -81,11 +81,19 @@ void print_usage(std::FILE* to) {
       "\nworkloads:\n",
       flags{}.benchmarks.c_str(), max_threads, min_key_size, max_key_size);
   for (auto& w : workloads()) std::fprintf(to, "  %-12s %s\n", w.name, w.description);
-  std::fprintf(to,
-               "\nWorkloads that need scans print \"not supported by kepler yet\" for KeplerDB,\n"
-               "which has no iterators yet. The YCSB workloads load --ycsb_records records\n"
-               "first (ycsb-load) unless --use_existing_db. Exit status: 0 done, 1 an engine\n"
-               "failed, 2 a bad flag.\n");
+  std::fprintf(
+      to,
+      "\nUnder each result: after a workload that writes, the store's bytes on disk and the\n"
+      "bytes the process wrote meanwhile (/proc/self/io wchar) over the key and value bytes\n"
+      "written (write-amp); after compact, the live data (key and value bytes of a full scan)\n"
+      "and disk/live; then the engine's own stats on one line (KeplerDB db_stats, LevelDB\n"
+      "leveldb.stats, RocksDB rocksdb.cfstats, LMDB mdb_env_stat). After each engine, its\n"
+      "write-amp over the run: from before its first workload that writes until it closed (so\n"
+      "background compaction counts), wchar and, where the file system counts it, what went\n"
+      "to storage (write_bytes less cancelled_write_bytes). LMDB has no compaction: its\n"
+      "compact prints \"not supported\" and the space figures. The YCSB workloads load\n"
+      "--ycsb_records records first (ycsb-load) unless --use_existing_db. Exit status: 0\n"
+      "done, 1 an engine failed, 2 a bad flag.\n");
 }
 
 parse_outcome parse_flags(const std::vector<std::string>& args, flags* f, std::string* error) {
