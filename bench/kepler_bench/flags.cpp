@@ -87,13 +87,13 @@ void print_usage(std::FILE* to) {
       "bytes the process wrote meanwhile (/proc/self/io wchar) over the key and value bytes\n"
       "written (write-amp); after compact, the live data (key and value bytes of a full scan)\n"
       "and disk/live; then the engine's own stats on one line (KeplerDB db_stats, LevelDB\n"
-      "leveldb.stats, RocksDB rocksdb.cfstats, LMDB mdb_env_stat). After each engine, its\n"
-      "write-amp over the run: from before its first workload that writes until it closed (so\n"
-      "background compaction counts), wchar and, where the file system counts it, what went\n"
-      "to storage (write_bytes less cancelled_write_bytes). LMDB has no compaction: its\n"
-      "compact prints \"not supported\" and the space figures. The YCSB workloads load\n"
-      "--ycsb_records records first (ycsb-load) unless --use_existing_db. Exit status: 0\n"
-      "done, 1 an engine failed, 2 a bad flag.\n");
+      "leveldb.sstables and leveldb.stats, RocksDB rocksdb.cfstats, LMDB mdb_env_stat). After\n"
+      "each engine, its write-amp over the run: from before its first workload that writes\n"
+      "until it closed (so background compaction counts), wchar and, where the file system\n"
+      "counts it, what went to storage (write_bytes less cancelled_write_bytes). LMDB has no\n"
+      "compaction: its compact prints \"not supported\" and the space figures. The YCSB\n"
+      "workloads load --ycsb_records records first (ycsb-load) unless --use_existing_db. Exit\n"
+      "status: 0 done, 1 an engine failed, 2 a bad flag.\n");
 }
 
 parse_outcome parse_flags(const std::vector<std::string>& args, flags* f, std::string* error) {

@@ -21,9 +21,7 @@ const std::vector<workload_info>& workloads() {
       {"readreverse", "--reads entries in reverse key order", readreverse, false},
       {"seekrandom", "--reads seeks to random keys of a fill, each then --seek_nexts next()s",
        seekrandom, false},
-      {"compact",
-       "compacts the whole key range, timed (one op); then disk bytes / live bytes of a full "
-       "scan",
+      {"compact", "compacts the whole key range, one timed op; then disk/live of a full scan",
        compact, true},
       {"ycsb-load", "--ycsb_records YCSB records in random order (before the first ycsb-*)",
        ycsb_load, true},
