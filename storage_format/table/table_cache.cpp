@@ -49,7 +49,7 @@ bool table_cache::make_room() {
 status table_cache::open_table(const file_meta& file, std::shared_ptr<const table_reader>* out) {
   const std::string path = join_path(dir_, table_file_name(file.number));
   std::unique_ptr<readable_file> f;
-  status s = fs_.new_readable_file(path, &f);
+  status s = fs_.new_immutable_file(path, &f);
   if (s.code() == status_code::not_found) {
     return status::corruption(path + ": table file " + std::to_string(file.number) +
                               " is missing, but the store's version names it (" + s.message() +
