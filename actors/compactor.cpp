@@ -122,7 +122,15 @@ void compact_if_due(compactor_ptr self) {
   auto& st = self->state;
   if (!may_start(st)) return;
   auto files = st.engine->view()->files;
-  auto picked = storage::pick_compaction(files, st.pointers, st.options);
+  // While level 0 slows or stops writes it goes first, whatever deeper level scores higher:
+  // a long run of deeper compactions must not keep writes waiting.
+  std::optional<storage::compaction> picked;
+  if (files->files(0).size() >= static_cast<std::size_t>(st.engine->config().l0_slowdown_trigger)) {
+    picked = storage::pick_range_compaction(files, 0, std::nullopt, std::nullopt, st.options);
+    if (picked) picked->manual = false;
+  } else {
+    picked = storage::pick_compaction(files, st.pointers, st.options);
+  }
   if (!picked) return;
   // Advanced when picked: a compaction that keeps failing does not hold up the rest of its
   // level (writes fail then anyway).
@@ -139,6 +147,8 @@ void compact_if_due(compactor_ptr self) {
 // unless its files there are all this job's own outputs (RocksDB's forced bottommost
 // compaction, optimized): otherwise versions that only a since released snapshot could see
 // would never leave it.
+}  // namespace
+
 struct manual_job {
   std::optional<std::string> begin;
   std::optional<std::string> end;
@@ -149,12 +159,32 @@ struct manual_job {
   caf::typed_response_promise<bool> reply;
 };
 
+compactor_state::~compactor_state() {
+  for (auto& job : manual_jobs)
+    if (job->reply.pending())
+      job->reply.deliver(make_error(ec::closed,
+                                    "the compactor stopped before the compaction "
+                                    "finished (the store is closing or failed)"));
+}
+
+namespace {
+
+// Answers a manual job and forgets it.
+void finish_job(compactor_ptr self, const std::shared_ptr<manual_job>& job, caf::error err) {
+  if (err)
+    job->reply.deliver(std::move(err));
+  else
+    job->reply.deliver(true);
+  auto& jobs = self->state.manual_jobs;
+  jobs.erase(std::remove(jobs.begin(), jobs.end(), job), jobs.end());
+}
+
 void manual_step(compactor_ptr self, std::shared_ptr<manual_job> job);
 
 void run_manual(compactor_ptr self, std::shared_ptr<manual_job> job, storage::compaction c) {
   compact(self, std::move(c), "manual", [self, job](const caf::error& err) {
     if (err) {
-      job->reply.deliver(err);
+      finish_job(self, job, err);
       return;
     }
     job->made.insert(self->state.last_outputs.begin(), self->state.last_outputs.end());
@@ -162,13 +192,16 @@ void run_manual(compactor_ptr self, std::shared_ptr<manual_job> job, storage::co
   });
 }
 
+caf::error why_not_started(const compactor_state& st) {
+  return st.engine->writes_failed() ? st.engine->write_error()
+                                    : make_error(ec::closed, "the store is closing");
+}
+
 void manual_step(compactor_ptr self, std::shared_ptr<manual_job> job) {
   auto& st = self->state;
   while (job->level < job->last_level) {
     if (!may_start(st)) {
-      job->reply.deliver(st.engine->writes_failed()
-                             ? st.engine->write_error()
-                             : make_error(ec::closed, "the store is closing"));
+      finish_job(self, job, why_not_started(st));
       return;
     }
     auto files = st.engine->view()->files;
@@ -187,12 +220,16 @@ void manual_step(compactor_ptr self, std::shared_ptr<manual_job> job) {
     bool all_new =
         rewrite && std::all_of(rewrite->inputs[0].begin(), rewrite->inputs[0].end(),
                                [&job](const auto& f) { return job->made.count(f->number); });
-    if (rewrite && !all_new && may_start(st)) {
+    if (rewrite && !all_new) {
+      if (!may_start(st)) {
+        finish_job(self, job, why_not_started(st));
+        return;
+      }
       run_manual(self, job, std::move(*rewrite));
       return;
     }
   }
-  job->reply.deliver(true);
+  finish_job(self, job, {});
   // Manual work may have left a level over its size: look once more.
   self->send(compactor_actor{self}, compaction_wake{});
 }
@@ -229,6 +266,7 @@ compactor_actor::behavior_type compactor(compactor_ptr self, std::shared_ptr<eng
         job->end = std::move(req.end);
         job->reply = self->make_response_promise<bool>();
         auto rp = job->reply;
+        st.manual_jobs.push_back(job);
         // Flushes sent on before this request are installed once the manifest writer answers.
         self->request(st.manifest, caf::infinite, manifest_barrier{})
             .await(
@@ -237,7 +275,7 @@ compactor_actor::behavior_type compactor(compactor_ptr self, std::shared_ptr<eng
                                                            job->begin, job->end);
                   manual_step(self, job);
                 },
-                [job](caf::error& err) { job->reply.deliver(err); });
+                [self, job](caf::error& err) { finish_job(self, job, err); });
         return rp;
       },
       [self](compactor_stop) {

@@ -10,6 +10,8 @@
 
 namespace kepler::actors {
 
+struct manual_job;
+
 struct compactor_state {
   std::shared_ptr<engine_state> engine;
   manifest_writer_actor manifest;
@@ -20,6 +22,10 @@ struct compactor_state {
   std::vector<std::uint64_t> last_outputs;
   /// Set by compactor_stop: no compaction starts after it.
   bool stopped = false;
+  /// Manual compactions not yet answered; the destructor answers them (with ec::closed) if
+  /// the actor stops first, so no db::compact_range caller waits forever.
+  std::vector<std::shared_ptr<manual_job>> manual_jobs;
+  ~compactor_state();
   static inline const char* name = "kepler.compactor";
 };
 

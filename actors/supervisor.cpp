@@ -154,6 +154,9 @@ supervisor_actor::behavior_type supervisor(supervisor_ptr self,
           auto& st = self->state;
           st.close_error = as_kepler_error(std::move(err));
           st.stopping = true;
+          // Also on the error paths, which skip the compactor's stop: a merge still running
+          // would hold the close for its whole length, for a result nobody records.
+          st.engine->cancel_compactions();
           stop_workers(self);
           if (all_stopped(st)) complete_close(self);
         };

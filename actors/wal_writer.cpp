@@ -128,10 +128,11 @@ enum class switch_outcome { switched, must_wait, failed };
 // the writer decides, at a group boundary, because it runs ahead of the memtable_owner; the
 // first group of the new log tells the memtable_owner to seal. While max_sealed_memtables wait
 // for their flush, writes wait instead.
-switch_outcome switch_log(writer_ptr self) {
+switch_outcome switch_log(writer_ptr self, wait_reason* why) {
   auto& st = self->state;
   const auto& cfg = st.engine->config();
-  if (stop_reason(st) != wait_reason::none) return switch_outcome::must_wait;
+  *why = stop_reason(st);
+  if (*why != wait_reason::none) return switch_outcome::must_wait;
   auto number = st.engine->new_file_number();
   std::unique_ptr<storage::writable_file> file;
   auto s =
@@ -218,11 +219,12 @@ void accept(writer_ptr self, write_request_ptr req) {
   const auto written = st.wal->written.load();
   if (!st.group &&
       (written >= st.engine->config().memtable_bytes || (req->seal_memtable && written > 0))) {
-    switch (switch_log(self)) {
+    wait_reason why = wait_reason::none;
+    switch (switch_log(self, &why)) {
       case switch_outcome::switched:
         break;
       case switch_outcome::must_wait:
-        hold_back(self, std::move(req), stop_reason(st));
+        hold_back(self, std::move(req), why);
         return;
       case switch_outcome::failed:
         req->answer(st.engine->write_error());

@@ -123,6 +123,10 @@ struct db::impl {
   std::atomic<bool> closed{false};
   // Writes between their closed check and their reply; close() waits for them to finish.
   std::atomic<int> in_flight{0};
+  // Other calls that talk to the actors (compact_range) between their closed check and their
+  // reply. close() waits for them only after the actors stopped (which answers them), just
+  // before it destroys our own actor system, which they use.
+  std::atomic<int> in_system{0};
   std::mutex close_mutex;
 
   ~impl() { requests->retire(); }
@@ -400,6 +404,13 @@ caf::expected<std::unique_ptr<kepler::snapshot>> db::snapshot() const {
 
 caf::expected<void> db::compact_range(std::optional<std::string_view> begin,
                                       std::optional<std::string_view> end) {
+  if (begin && end && *end < *begin)
+    return make_error(ec::invalid_argument, "compact_range: begin is after end");
+  struct in_system_guard {
+    std::atomic<int>& count;
+    explicit in_system_guard(std::atomic<int>& c) : count(c) { count.fetch_add(1); }
+    ~in_system_guard() { count.fetch_sub(1); }
+  } guard{impl_->in_system};
   if (impl_->closed.load()) return closed_error();
   if (impl_->opts.read_only) return read_only_error();
   if (impl_->on_sole_worker()) return would_deadlock_error("db::compact_range");
@@ -462,6 +473,8 @@ caf::expected<void> db::close() {
       impl_->facade = nullptr;
     }
     impl_->supervisor = nullptr;
+    // The actors are down, so a compact_range still under way has its answer (or a bounce).
+    while (impl_->in_system.load(std::memory_order_seq_cst) != 0) std::this_thread::yield();
     // Our own system: its destructor waits for the (now stopping) actors.
     impl_->own_system.reset();
     if (failure) return failure;
