@@ -265,9 +265,10 @@ class model_run {
     return random_target();
   }
   // Unique to the step (a stale version cannot pass for the newest), mostly short, some of a
-  // few hundred bytes, a few larger than a data block.
+  // few hundred bytes, a few larger than a data block; now and then empty.
   std::string random_value() {
     auto r = uniform(0, 99);
+    if (r < 3) return std::string();
     auto length = r < 70 ? uniform(0, 40) : r < 95 ? uniform(40, 400) : uniform(1000, 6000);
     std::string v = "v" + std::to_string(step_) + ":";
     while (v.size() < length) v += static_cast<char>(uniform(0, 255));
