@@ -17,38 +17,74 @@ namespace {
 
 using facade_ptr = db_facade_actor::stateful_pointer<db_facade_state>;
 
-// Sends an encoded batch down the write path; the reply comes when its completion reports
-// back (facade_write_done).
-caf::typed_response_promise<bool> submit(facade_ptr self, std::string batch, bool sync) {
+// Why a write (or a compaction) is refused before it starts, or none.
+caf::error refusal(const db_facade_state& st) {
+  if (st.closing) return make_error(ec::closed, "the store is closing");
+  if (!st.writer)
+    return make_error(ec::read_only, "the store is open read-only: writes are refused");
+  if (st.engine->writes_failed()) return st.engine->write_error();
+  return {};
+}
+
+// Sends a request down the write path; its completion reports back as facade_write_done with
+// the returned id.
+std::uint64_t send_request(facade_ptr self, std::string batch, bool sync, bool seal) {
   auto& st = self->state;
-  auto rp = self->make_response_promise<bool>();
-  if (st.closing) {
-    rp.deliver(make_error(ec::closed, "the store is closing"));
-    return rp;
-  }
-  if (!st.writer) {
-    rp.deliver(make_error(ec::read_only, "the store is open read-only: writes are refused"));
-    return rp;
-  }
-  if (st.engine->writes_failed()) {
-    rp.deliver(st.engine->write_error());
-    return rp;
-  }
   auto id = st.next_id;
   // A weak handle: a request in flight must not keep this actor alive (doc/design.md, "CAF").
   caf::weak_actor_ptr me = self->ctrl();
   auto req = st.requests->acquire();
   req->batch = std::move(batch);
   req->sync = sync;
+  req->seal_memtable = seal;
   req->done = &req->own_done;
   req->own_done.reset([me, id](const caf::error& outcome) {
     if (auto strong = me.lock())
       caf::anon_send(caf::actor_cast<db_facade_actor>(strong), facade_write_done{id, outcome});
   });
-  st.pending.emplace(id, rp);
   ++st.next_id;
   self->send(st.writer, std::move(req));
+  return id;
+}
+
+// Sends an encoded batch down the write path; the reply comes when its completion reports
+// back (facade_write_done).
+caf::typed_response_promise<bool> submit(facade_ptr self, std::string batch, bool sync) {
+  auto& st = self->state;
+  auto rp = self->make_response_promise<bool>();
+  if (auto err = refusal(st)) {
+    rp.deliver(std::move(err));
+    return rp;
+  }
+  st.pending.emplace(send_request(self, std::move(batch), sync, false), rp);
   return rp;
+}
+
+void finish_compact(facade_ptr self, std::uint64_t id, const caf::error& err) {
+  auto it = self->state.compacts.find(id);
+  if (it == self->state.compacts.end()) return;
+  if (err)
+    it->second.reply.deliver(err);
+  else
+    it->second.reply.deliver(true);
+  self->state.compacts.erase(it);
+}
+
+// The memtable of a manual compaction is sealed: wait for its flush (through the
+// memtable_owner, which sent the flush job before it answered the seal), then compact.
+void compact_after_seal(facade_ptr self, std::uint64_t id) {
+  auto& st = self->state;
+  self->request(st.memtable, caf::infinite, flush_drain{})
+      .then(
+          [self, id](bool) {
+            auto it = self->state.compacts.find(id);
+            if (it == self->state.compacts.end()) return;
+            compact_range_request req{it->second.begin, it->second.end};
+            self->request(self->state.compactor, caf::infinite, std::move(req))
+                .then([self, id](bool) { finish_compact(self, id, {}); },
+                      [self, id](caf::error& err) { finish_compact(self, id, err); });
+          },
+          [self, id](caf::error& err) { finish_compact(self, id, err); });
 }
 
 }  // namespace
@@ -57,6 +93,10 @@ db_facade_state::~db_facade_state() {
   // Owned for as long as this actor lives: a write sent to it may outlive the store object.
   if (requests != nullptr) requests->retire();
   if (closed.pending()) closed.deliver(make_error(ec::closed, "the db actor stopped"));
+  for (auto& entry : compacts)
+    if (entry.second.reply.pending())
+      entry.second.reply.deliver(
+          make_error(ec::closed, "the store closed before the compaction finished"));
   for (auto& entry : pending)
     if (entry.second.pending())
       entry.second.deliver(make_error(ec::outcome_unknown,
@@ -65,10 +105,13 @@ db_facade_state::~db_facade_state() {
 }
 
 db_facade_actor::behavior_type db_facade(facade_ptr self, std::shared_ptr<engine_state> engine,
-                                         wal_writer_actor writer, request_pool* requests,
+                                         wal_writer_actor writer, memtable_owner_actor memtable,
+                                         compactor_actor compactor, request_pool* requests,
                                          caf::actor_addr supervisor) {
   self->state.engine = std::move(engine);
   self->state.writer = std::move(writer);
+  self->state.memtable = std::move(memtable);
+  self->state.compactor = std::move(compactor);
   requests->add_owner();
   self->state.requests = requests;
   // Exits only from the supervisor that spawned it (its link or its close): a user or a remote
@@ -77,6 +120,9 @@ db_facade_actor::behavior_type db_facade(facade_ptr self, std::shared_ptr<engine
   self->set_exit_handler([self, supervisor](caf::exit_msg& msg) {
     if (msg.source == supervisor) self->quit(msg.reason);
   });
+  // Only subscribers are monitored: one that dies gets no more events.
+  self->set_down_handler(
+      [self](caf::down_msg& msg) { self->state.engine->events().remove(msg.source); });
   return {
       [self](put_atom, std::string& key, std::string& value,
              bool sync) -> caf::typed_response_promise<bool> {
@@ -122,7 +168,35 @@ db_facade_actor::behavior_type db_facade(facade_ptr self, std::shared_ptr<engine
         if (!*found) return caf::optional<std::string>{};
         return caf::optional<std::string>{std::move(**found)};
       },
+      [self](subscribe_atom, event_subscriber& sub) {
+        if (sub && self->state.engine->events().add(sub)) self->monitor(sub);
+        return true;
+      },
+      [self](unsubscribe_atom, const event_subscriber& sub) {
+        if (sub && self->state.engine->events().remove(sub.address()))
+          self->demonitor(sub.address());
+        return true;
+      },
+      [self](facade_compact& req) -> caf::typed_response_promise<bool> {
+        auto& st = self->state;
+        auto rp = self->make_response_promise<bool>();
+        if (auto err = refusal(st)) {
+          rp.deliver(std::move(err));
+          return rp;
+        }
+        auto id = send_request(self, storage::batch::make_empty(), false, true);
+        st.compacts.emplace(
+            id, db_facade_state::compact_job{std::move(req.begin), std::move(req.end), rp});
+        return rp;
+      },
       [self](facade_write_done& report) {
+        if (self->state.compacts.count(report.id) != 0) {
+          if (report.outcome)
+            finish_compact(self, report.id, report.outcome);
+          else
+            compact_after_seal(self, report.id);
+          return;
+        }
         auto it = self->state.pending.find(report.id);
         if (it == self->state.pending.end()) return;
         if (report.outcome)

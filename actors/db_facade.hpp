@@ -5,6 +5,8 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
+#include <string>
 #include <unordered_map>
 
 #include <caf/typed_response_promise.hpp>
@@ -17,9 +19,19 @@ namespace kepler::actors {
 struct db_facade_state {
   std::shared_ptr<engine_state> engine;
   wal_writer_actor writer;
+  memtable_owner_actor memtable;
+  compactor_actor compactor;
   /// The store's request pool, of which this actor is an owner until it stops.
   request_pool* requests = nullptr;
   std::unordered_map<std::uint64_t, caf::typed_response_promise<bool>> pending;
+  /// Manual compactions (db::compact_range) by the id of the request that seals the memtable
+  /// before them: they flush first, then ask the compactor.
+  struct compact_job {
+    std::optional<std::string> begin;
+    std::optional<std::string> end;
+    caf::typed_response_promise<bool> reply;
+  };
+  std::unordered_map<std::uint64_t, compact_job> compacts;
   std::uint64_t next_id = 0;
   /// Set by close_atom: writes are refused; `closed` is answered once `pending` is empty.
   bool closing = false;
@@ -31,7 +43,8 @@ struct db_facade_state {
 
 db_facade_actor::behavior_type db_facade(db_facade_actor::stateful_pointer<db_facade_state> self,
                                          std::shared_ptr<engine_state> engine,
-                                         wal_writer_actor writer, request_pool* requests,
+                                         wal_writer_actor writer, memtable_owner_actor memtable,
+                                         compactor_actor compactor, request_pool* requests,
                                          caf::actor_addr supervisor);
 
 }  // namespace kepler::actors

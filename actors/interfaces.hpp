@@ -8,6 +8,10 @@
 //                              |                                  log_closed         v
 //                              |                                       v        flush_worker
 //                              |                              manifest_writer <--flush_done
+//                              |                                 |        ^
+//                              |                      compaction_wake   compaction_done
+//                              |                                 v        |
+//                              |                                 compactor
 //
 // The wal_writer switches logs; the memtable_owner seals its memtable at the first group of a
 // new log and hands it to the flush_worker, which writes it as a table file; the
@@ -16,6 +20,8 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
+#include <string>
 
 #include <caf/allowed_unsafe_message_type.hpp>
 #include <caf/atom.hpp>
@@ -66,6 +72,28 @@ struct stall_check {};
 /// To the flush worker: reply once every job sent before is done (and its edit sent on).
 struct flush_drain {};
 
+/// From the manifest writer after it installed a version: look whether a compaction is due.
+struct compaction_wake {};
+
+/// A manual compaction of the user keys in [begin, end] (nullopt: unbounded), down to the
+/// deepest level with data in that range (db::compact_range).
+struct compact_range_request {
+  std::optional<std::string> begin;
+  std::optional<std::string> end;
+};
+
+/// From the supervisor at close: start no more compactions; reply once none runs.
+struct compactor_stop {};
+
+/// A finished compaction: the edit that swaps its inputs for its outputs, in one record.
+struct compaction_done {
+  storage::version_edit edit;
+};
+
+/// To the manifest writer: reply once every message sent to it before is handled (so a flush
+/// sent on earlier is installed).
+struct manifest_barrier {};
+
 /// Applies groups to the memtable in the order received (log order), publishes the last
 /// visible sequence, then answers each request. Seals at a group that starts a new log.
 /// `flush_drain` goes on to the flush worker behind every flush job sent before it.
@@ -91,11 +119,27 @@ using wal_writer_actor =
 using flush_worker_actor =
     caf::typed_actor<caf::reacts_to<flush_job>, caf::replies_to<flush_drain>::with<bool>>;
 
+/// Merges table files down the levels (a detached actor: a compaction is long blocking I/O),
+/// one compaction at a time: on `compaction_wake` while one is due, on `compact_range_request`
+/// (replying once done). Installs each through the manifest writer.
+using compactor_actor = caf::typed_actor<caf::reacts_to<compaction_wake>,
+                                         caf::replies_to<compact_range_request>::with<bool>,
+                                         caf::replies_to<compactor_stop>::with<bool>>;
+
+/// The compactor the manifest writer wakes after each installed version (spawned after it).
+struct attach_compactor {
+  compactor_actor compactor;
+};
+
 /// Owns the version set and the MANIFEST: appends and syncs each edit, then installs it for
 /// readers and lets obsolete files go (a detached actor: every edit waits for an fsync). As a
-/// request, `log_closed` replies once the edit is durable (close uses it for the newest log).
+/// request, `log_closed` replies once the edit is durable (close uses it for the newest log),
+/// and `compaction_done` once the compaction is installed.
 using manifest_writer_actor =
-    caf::typed_actor<caf::reacts_to<flush_done>, caf::replies_to<log_closed>::with<bool>>;
+    caf::typed_actor<caf::reacts_to<flush_done>, caf::replies_to<log_closed>::with<bool>,
+                     caf::replies_to<compaction_done>::with<bool>,
+                     caf::replies_to<manifest_barrier>::with<bool>,
+                     caf::reacts_to<attach_compactor>>;
 
 /// The db actor's internal messages are of library-private types that never cross the network
 /// (no serializer), rather than atoms: a remote peer holding the db actor's handle cannot send
@@ -109,11 +153,17 @@ struct facade_write_done {
 };
 /// From the supervisor: refuse new writes, reply once every pending one is answered.
 struct facade_close {};
+/// From the blocking proxy: db::compact_range (the db actor flushes, then asks the compactor).
+struct facade_compact {
+  std::optional<std::string> begin;
+  std::optional<std::string> end;
+};
 
 /// The db actor users get (kepler/db_actor.hpp) plus its internal messages. It answers its own
 /// response promises.
 using db_facade_actor =
-    db_actor::extend<caf::reacts_to<facade_write_done>, caf::replies_to<facade_close>::with<bool>>;
+    db_actor::extend<caf::reacts_to<facade_write_done>, caf::replies_to<facade_close>::with<bool>,
+                     caf::replies_to<facade_compact>::with<bool>>;
 
 /// `open_atom`: run recovery, spawn the workers, reply with the writer (the blocking proxy's
 /// entry point) and the db actor (actor users' entry point). `close_atom`: close the workers,
@@ -133,3 +183,10 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(kepler::actors::flush_job)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(kepler::actors::flush_done)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(kepler::actors::stall_check)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(kepler::actors::flush_drain)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(kepler::actors::compaction_wake)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(kepler::actors::compact_range_request)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(kepler::actors::compactor_stop)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(kepler::actors::compaction_done)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(kepler::actors::manifest_barrier)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(kepler::actors::attach_compactor)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(kepler::actors::facade_compact)

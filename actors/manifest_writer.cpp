@@ -75,6 +75,11 @@ void roll_if_large(manifest_ptr self) {
   }
 }
 
+// A new version may call for a compaction (more level-0 files, a larger level).
+void wake_compactor(manifest_ptr self) {
+  if (self->state.compactor) self->send(self->state.compactor, compaction_wake{});
+}
+
 }  // namespace
 
 manifest_writer_actor::behavior_type manifest_writer(manifest_ptr self,
@@ -93,8 +98,28 @@ manifest_writer_actor::behavior_type manifest_writer(manifest_ptr self,
         if (st.engine->writes_failed() || record(self, done.edit)) return;
         st.engine->install_files(st.versions.current(), done.flushed.get());
         st.engine->count_flush();
+        auto& counters = st.engine->counters();
+        engine_counters::add(counters.flushes, 1);
+        for (const auto& f : done.edit.new_files)
+          engine_counters::add(counters.flush_bytes, f.meta.size);
         delete_obsolete(self);
         roll_if_large(self);
+        wake_compactor(self);
+      },
+      [self](compaction_done& done) -> caf::result<bool> {
+        auto& st = self->state;
+        if (st.engine->writes_failed()) return st.engine->write_error();
+        if (auto err = record(self, done.edit)) return err;
+        st.engine->install_files(st.versions.current(), nullptr);
+        delete_obsolete(self);
+        roll_if_large(self);
+        return true;
+      },
+      [](manifest_barrier) { return true; },
+      [self](attach_compactor& attach) {
+        self->state.compactor = std::move(attach.compactor);
+        // Recovery may have left enough level-0 files for a compaction already.
+        wake_compactor(self);
       },
       [self](const log_closed& closed) -> caf::result<bool> {
         auto& st = self->state;

@@ -14,6 +14,8 @@ struct manifest_writer_state {
   std::unique_ptr<storage::manifest> manifest;
   /// Set when an edit could not be made durable: nothing more is recorded or deleted.
   bool failed = false;
+  /// Woken after each installed version (null until the supervisor attaches it).
+  compactor_actor compactor;
   static inline const char* name = "kepler.manifest_writer";
 };
 

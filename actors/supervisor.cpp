@@ -5,6 +5,7 @@
 #include <caf/typed_event_based_actor.hpp>
 
 #include "actors/boundary/status_error.hpp"
+#include "actors/compactor.hpp"
 #include "actors/db_facade.hpp"
 #include "actors/flush_worker.hpp"
 #include "actors/manifest_writer.hpp"
@@ -30,6 +31,7 @@ void stop_workers(supervisor_ptr self) {
   stop(st.writer);
   stop(st.memtable);
   stop(st.flusher);
+  stop(st.compactor);
   stop(st.manifest);
 }
 
@@ -43,12 +45,13 @@ bool forget_worker(supervisor_state& st, const caf::actor_addr& gone) {
   forget(st.writer);
   forget(st.memtable);
   forget(st.flusher);
+  forget(st.compactor);
   forget(st.manifest);
   return facade;
 }
 
 bool all_stopped(const supervisor_state& st) {
-  return !st.facade && !st.writer && !st.memtable && !st.flusher && !st.manifest;
+  return !st.facade && !st.writer && !st.memtable && !st.flusher && !st.compactor && !st.manifest;
 }
 
 // The last step of close, once every worker is down: only then is the LOCK released, so a new
@@ -73,12 +76,15 @@ void spawn_writers(supervisor_ptr self, storage::recovered_store& rec) {
   st.manifest = self->spawn<caf::detached>(manifest_writer, st.engine, std::move(rec.versions),
                                            std::move(rec.manifest));
   st.flusher = self->spawn<caf::detached>(flush_worker, st.engine, st.manifest);
+  st.compactor = self->spawn<caf::detached>(compactor, st.engine, st.manifest);
+  self->send(st.manifest, attach_compactor{st.compactor});
   st.memtable = self->spawn(memtable_owner, st.engine, rec.mem, st.flusher);
   // Recovery made the log new and empty: nothing in it is unsynced yet.
   auto wal = std::make_shared<wal_file>(std::move(rec.log), rec.log_number, 0);
   st.writer = self->spawn(wal_writer, st.engine, wal, rec.last_sequence, st.memtable, st.manifest);
   for (const caf::actor_addr& worker :
-       {st.manifest.address(), st.flusher.address(), st.memtable.address(), st.writer.address()})
+       {st.manifest.address(), st.flusher.address(), st.compactor.address(), st.memtable.address(),
+        st.writer.address()})
     self->monitor(worker);
 }
 
@@ -134,7 +140,8 @@ supervisor_actor::behavior_type supervisor(supervisor_ptr self,
         st.engine->publish(rec.last_sequence);
         st.engine->install_initial(rec.mem, rec.versions.current());
         if (!st.opts.read_only) spawn_writers(self, rec);
-        st.facade = self->spawn(db_facade, st.engine, st.writer, requests, self->address());
+        st.facade = self->spawn(db_facade, st.engine, st.writer, st.memtable, st.compactor,
+                                requests, self->address());
         self->monitor(st.facade);
         return {st.writer, st.facade};
       },
@@ -152,17 +159,25 @@ supervisor_actor::behavior_type supervisor(supervisor_ptr self,
         };
         // In order: the db actor stops taking writes and waits for its pending ones; the
         // writer syncs and closes the newest log; the flush worker finishes what it has; the
-        // manifest writer records the newest log's final length (so the next open treats
-        // damage in it as corruption, not a torn tail).
+        // compactor stops; the manifest writer records the newest log's final length (so the next
+        // open treats damage in it as corruption, not a torn tail).
         auto record_log = [self, finish](log_closed newest) mutable {
           self->request(self->state.manifest, caf::infinite, newest)
               .then([finish](bool) mutable { finish({}); },
                     [finish](caf::error& err) mutable { finish(std::move(err)); });
         };
-        // Through the memtable_owner: a seal it made just now sent its flush job before this.
-        auto drain_flushes = [self, finish, record_log](log_closed newest) mutable {
-          self->request(self->state.memtable, caf::infinite, flush_drain{})
+        // Once no write can wait for a compaction any more: a running one stops early (its
+        // outputs removed) and none starts; the next open compacts what is due.
+        auto stop_compactions = [self, finish, record_log](log_closed newest) mutable {
+          self->state.engine->cancel_compactions();
+          self->request(self->state.compactor, caf::infinite, compactor_stop{})
               .then([record_log, newest](bool) mutable { record_log(newest); },
+                    [finish](caf::error& err) mutable { finish(std::move(err)); });
+        };
+        // Through the memtable_owner: a seal it made just now sent its flush job before this.
+        auto drain_flushes = [self, finish, stop_compactions](log_closed newest) mutable {
+          self->request(self->state.memtable, caf::infinite, flush_drain{})
+              .then([stop_compactions, newest](bool) mutable { stop_compactions(newest); },
                     [finish](caf::error& err) mutable { finish(std::move(err)); });
         };
         auto close_writer = [self, finish, drain_flushes]() mutable {

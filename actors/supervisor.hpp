@@ -15,6 +15,7 @@ struct supervisor_state {
   std::unique_ptr<storage::file_lock> lock;
   manifest_writer_actor manifest;
   flush_worker_actor flusher;
+  compactor_actor compactor;
   memtable_owner_actor memtable;
   wal_writer_actor writer;
   db_facade_actor facade;

@@ -19,7 +19,8 @@ namespace {
 // bounded and callers at the front of a long queue are not held back.
 constexpr std::size_t max_group_bytes = 1 << 20;
 // While writes wait for a flush, the writer looks this often whether one has made room (a
-// flush of a memtable takes tens of milliseconds).
+// flush of a memtable takes tens of milliseconds). It is also the delay a write group gets
+// while level 0 is at the slowdown trigger (LevelDB's, per write).
 constexpr auto stall_poll = std::chrono::milliseconds(1);
 
 using writer_ptr = wal_writer_actor::stateful_pointer<wal_writer_state>;
@@ -64,6 +65,8 @@ void send_group(writer_ptr self) {
     return;
   }
   group->end_offset = st.log->end_offset();
+  engine_counters::add(st.engine->counters().log_bytes,
+                       group->end_offset - st.wal->written.load(std::memory_order_relaxed));
   st.wal->written.store(group->end_offset, std::memory_order_release);
   if (group->needs_sync || st.groups_at_syncer > 0) {
     ++st.groups_at_syncer;
@@ -104,6 +107,21 @@ caf::error sequences_used_up() {
                                           ", is taken): the store takes no more writes");
 }
 
+using wait_reason = wal_writer_state::wait_reason;
+
+// Whether writes must stop until a flush or a compaction makes room, and why.
+wait_reason stop_reason(const wal_writer_state& st) {
+  const auto& cfg = st.engine->config();
+  if (st.engine->unflushed() >= cfg.max_sealed_memtables) return wait_reason::memtables;
+  if (st.engine->level0_files() >= static_cast<std::size_t>(cfg.l0_stop_trigger))
+    return wait_reason::level0_files;
+  return wait_reason::none;
+}
+
+const char* reason_name(wait_reason r) {
+  return r == wait_reason::memtables ? "memtables" : "level0_files";
+}
+
 enum class switch_outcome { switched, must_wait, failed };
 
 // Starts a new log once the current one holds a memtable's worth (doc/design.md, "Flush"):
@@ -113,7 +131,7 @@ enum class switch_outcome { switched, must_wait, failed };
 switch_outcome switch_log(writer_ptr self) {
   auto& st = self->state;
   const auto& cfg = st.engine->config();
-  if (st.engine->unflushed() >= cfg.max_sealed_memtables) return switch_outcome::must_wait;
+  if (stop_reason(st) != wait_reason::none) return switch_outcome::must_wait;
   auto number = st.engine->new_file_number();
   std::unique_ptr<storage::writable_file> file;
   auto s =
@@ -145,6 +163,7 @@ void add_to_group(writer_ptr self, write_request_ptr& req) {
     storage::batch::set_sequence(&req->batch, st.last_sequence + 1);
     st.log->add_record(req->batch);
     st.last_sequence += count;
+    engine_counters::add(st.engine->counters().user_bytes, req->batch.size());
   }
   if (!st.group) {
     st.group = std::make_shared<write_group>();
@@ -157,13 +176,23 @@ void add_to_group(writer_ptr self, write_request_ptr& req) {
   st.group->requests.push_back(std::move(req));
 }
 
-void wait_for_flush(writer_ptr self, write_request_ptr req) {
+// Holds `req` (and every request after it) back for `why`: until a flush or a compaction makes
+// room, or for one stall_poll (a slowdown).
+void hold_back(writer_ptr self, write_request_ptr req, wait_reason why) {
   auto& st = self->state;
   if (st.stalled.empty()) {
     st.stalled_since = std::chrono::steady_clock::now();
+    st.waiting_for = why;
+    if (why != wait_reason::slowdown)
+      st.engine->events().publish(write_stall_started{reason_name(why)});
     self->delayed_send(wal_writer_actor{self}, stall_poll, stall_check{});
   }
   st.stalled.push_back(std::move(req));
+}
+
+bool must_slow_down(const wal_writer_state& st) {
+  return !st.slowed && st.engine->level0_files() >=
+                           static_cast<std::size_t>(st.engine->config().l0_slowdown_trigger);
 }
 
 // Takes one request into the log: refused, waiting for a flush, or added to the group.
@@ -180,12 +209,20 @@ void accept(writer_ptr self, write_request_ptr req) {
     req->answer(st.engine->write_error());
     return;
   }
-  if (!st.group && st.wal->written.load() >= st.engine->config().memtable_bytes) {
+  if (must_slow_down(st)) {
+    hold_back(self, std::move(req), wait_reason::slowdown);
+    return;
+  }
+  // A seal request closes the group before it, so the seal covers every earlier write.
+  if (req->seal_memtable && st.group) send_group(self);
+  const auto written = st.wal->written.load();
+  if (!st.group &&
+      (written >= st.engine->config().memtable_bytes || (req->seal_memtable && written > 0))) {
     switch (switch_log(self)) {
       case switch_outcome::switched:
         break;
       case switch_outcome::must_wait:
-        wait_for_flush(self, std::move(req));
+        hold_back(self, std::move(req), stop_reason(st));
         return;
       case switch_outcome::failed:
         req->answer(st.engine->write_error());
@@ -201,13 +238,27 @@ void accept(writer_ptr self, write_request_ptr req) {
   if (st.group && st.log->pending_bytes() >= max_group_bytes) send_group(self);
 }
 
-// A flush made room (or writes failed, or the store closes): the waiting requests go on in
-// their order; some may have to wait again.
+// A flush or compaction made room, or a slowdown's delay is over (or writes failed, or the
+// store closes): the waiting requests go on in their order; some may have to wait again.
 void resume_stalled(writer_ptr self) {
   auto& st = self->state;
-  st.engine->count_stall(std::chrono::steady_clock::now() - st.stalled_since);
+  auto waited = std::chrono::steady_clock::now() - st.stalled_since;
+  auto micros = std::chrono::duration_cast<std::chrono::microseconds>(waited).count();
+  if (st.waiting_for == wait_reason::slowdown) {
+    auto& counters = st.engine->counters();
+    engine_counters::add(counters.slowdowns, 1);
+    engine_counters::add(counters.slowdown_micros, micros);
+  } else {
+    st.engine->count_stall(waited);
+    st.engine->events().publish(
+        write_stall_ended{reason_name(st.waiting_for), static_cast<std::uint64_t>(micros)});
+  }
+  const bool was_slowdown = st.waiting_for == wait_reason::slowdown;
+  st.waiting_for = wait_reason::none;
   auto waiting = std::move(st.stalled);
   st.stalled.clear();
+  // Delayed once is enough: every request held back by a slowdown goes on now.
+  st.slowed = was_slowdown;
   while (!waiting.empty()) {
     auto req = std::move(waiting.front());
     waiting.pop_front();
@@ -216,6 +267,7 @@ void resume_stalled(writer_ptr self) {
     else
       st.stalled.push_back(std::move(req));  // behind one that waits again
   }
+  st.slowed = false;
 }
 
 }  // namespace
@@ -259,7 +311,8 @@ wal_writer_actor::behavior_type wal_writer(writer_ptr self, std::shared_ptr<engi
       [self](stall_check) {
         auto& st = self->state;
         if (st.stalled.empty()) return;
-        if (st.engine->unflushed() >= st.engine->config().max_sealed_memtables &&
+        // A slowdown waits one poll; a stop waits until a flush or a compaction ends it.
+        if (st.waiting_for != wait_reason::slowdown && stop_reason(st) != wait_reason::none &&
             !st.engine->writes_failed()) {
           self->delayed_send(wal_writer_actor{self}, stall_poll, stall_check{});
           return;

@@ -37,9 +37,15 @@ struct wal_writer_state {
   std::size_t groups_at_syncer = 0;
   /// The next group is the first of a new log.
   bool next_starts_log = false;
-  /// Requests that arrived while writes wait for a flush (back-pressure), in arrival order.
+  /// Requests that arrived while writes wait for a flush or a compaction (back-pressure), or
+  /// for a slowdown's delay, in arrival order.
   std::deque<write_request_ptr> stalled;
   std::chrono::steady_clock::time_point stalled_since;
+  /// Why `stalled` waits (none while it is empty).
+  enum class wait_reason { none, slowdown, memtables, level0_files };
+  wait_reason waiting_for = wait_reason::none;
+  /// While the stalled requests are taken in again after a slowdown: they were delayed once.
+  bool slowed = false;
   memtable_owner_actor memtable;
   wal_syncer_actor syncer;
   /// The close request's reply, until the log is synced and closed.

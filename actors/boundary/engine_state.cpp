@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "actors/boundary/status_error.hpp"
+#include "kepler/errors.hpp"
 
 namespace kepler::actors {
 
@@ -14,11 +15,33 @@ engine_state::engine_state(engine_config config)
 
 caf::expected<std::optional<std::string>> engine_state::read(const storage::read_options& options,
                                                              std::string_view key) const {
+  // The view first, then the sequence: every entry in the view's files is at or below it, so
+  // what compaction kept of them is what a read at it must see (compaction.md).
   auto current = view();
   std::optional<std::string> value;
   auto s = current->get(options, key, last_visible(), &value);
   if (!s.is_ok()) return to_error(s);
   return value;
+}
+
+caf::expected<std::optional<std::string>> engine_state::read_at(
+    const storage::read_options& options, std::string_view key,
+    storage::sequence_number snapshot) const {
+  auto current = view();
+  std::optional<std::string> value;
+  auto s = current->get(options, key, snapshot, &value);
+  if (!s.is_ok()) return to_error(s);
+  return value;
+}
+
+void engine_state::fail_writes(const caf::error& err) {
+  {
+    std::lock_guard<std::mutex> guard(error_mutex_);
+    if (writes_failed_.load(std::memory_order_relaxed)) return;
+    write_error_ = err;
+    writes_failed_.store(true, std::memory_order_release);
+  }
+  events_.publish(store_failed{kepler::to_string(err)});
 }
 
 template <class Change>
@@ -34,6 +57,7 @@ void engine_state::install_initial(std::shared_ptr<const storage::memtable> mem,
   change_view([&](storage::read_view& v) {
     v.mem = std::move(mem);
     v.sealed.clear();
+    level0_files_.store(files->files(0).size(), std::memory_order_release);
     v.files = std::move(files);
     v.tables = &tables_;
   });
@@ -49,6 +73,7 @@ void engine_state::install_seal(std::shared_ptr<const storage::memtable> sealed,
 
 void engine_state::install_files(std::shared_ptr<const storage::version> files,
                                  const storage::memtable* flushed) {
+  level0_files_.store(files->files(0).size(), std::memory_order_release);
   change_view([&](storage::read_view& v) {
     v.files = std::move(files);
     v.sealed.erase(std::remove_if(v.sealed.begin(), v.sealed.end(),

@@ -16,6 +16,7 @@
 #include <caf/error.hpp>
 #include <caf/expected.hpp>
 
+#include "actors/boundary/event_hub.hpp"
 #include "storage_format/memtable/internal_key.hpp"
 #include "storage_format/memtable/memtable.hpp"
 #include "storage_format/table/block_cache.hpp"
@@ -23,6 +24,7 @@
 #include "storage_format/table/table_options.hpp"
 #include "storage_format/util/file_system.hpp"
 #include "storage_format/version/read_view.hpp"
+#include "storage_format/version/snapshot_list.hpp"
 #include "storage_format/version/version.hpp"
 
 namespace kepler::actors {
@@ -38,6 +40,30 @@ struct engine_config {
   std::size_t block_cache_bytes = 8 << 20;
   /// Roll to a new MANIFEST once the current one passes this size.
   std::uint64_t manifest_roll_bytes = 4 << 20;
+  /// Level-0 files at which a compaction starts, writes slow down, writes stop (options.hpp).
+  int l0_compaction_trigger = 4;
+  int l0_slowdown_trigger = 8;
+  int l0_stop_trigger = 12;
+  std::uint64_t max_bytes_for_level_base = 10 << 20;
+  std::uint64_t target_file_size = 2 << 20;
+};
+
+/// What the store has done since it opened, for db::stats; every worker adds to it.
+struct engine_counters {
+  std::atomic<std::uint64_t> user_bytes{0};
+  std::atomic<std::uint64_t> log_bytes{0};
+  std::atomic<std::uint64_t> flushes{0};
+  std::atomic<std::uint64_t> flush_bytes{0};
+  std::atomic<std::uint64_t> compactions{0};
+  std::atomic<std::uint64_t> compaction_bytes_read{0};
+  std::atomic<std::uint64_t> compaction_bytes_written{0};
+  std::atomic<std::uint64_t> slowdowns{0};
+  std::atomic<std::uint64_t> slowdown_micros{0};
+  std::atomic<std::uint64_t> open_iterators{0};
+
+  static void add(std::atomic<std::uint64_t>& counter, std::uint64_t n) {
+    counter.fetch_add(n, std::memory_order_relaxed);
+  }
 };
 
 class engine_state {
@@ -48,7 +74,14 @@ class engine_state {
 
   const engine_config& config() const { return config_; }
   storage::table_cache& tables() { return tables_; }
+  const storage::table_cache& tables() const { return tables_; }
   const storage::block_cache& blocks() const { return blocks_; }
+  engine_counters& counters() { return counters_; }
+  const engine_counters& counters() const { return counters_; }
+  const event_hub& events() const { return events_; }
+  event_hub& events() { return events_; }
+  /// Shared with every kepler::snapshot handle, which may outlive the engine.
+  const std::shared_ptr<storage::snapshot_list>& snapshots() const { return snapshots_; }
 
   /// Every entry at or below this sequence is applied; readers read as of it.
   storage::sequence_number last_visible() const {
@@ -63,6 +96,10 @@ class engine_state {
   /// ec::io_error.
   caf::expected<std::optional<std::string>> read(const storage::read_options& options,
                                                  std::string_view key) const;
+  /// As read, as of `snapshot` (a live snapshot's sequence).
+  caf::expected<std::optional<std::string>> read_at(const storage::read_options& options,
+                                                    std::string_view key,
+                                                    storage::sequence_number snapshot) const;
 
   std::shared_ptr<const storage::read_view> view() const {
     std::lock_guard<std::mutex> guard(view_mutex_);
@@ -78,6 +115,12 @@ class engine_state {
   /// null) held: one swap, so no reader finds the data in neither.
   void install_files(std::shared_ptr<const storage::version> files,
                      const storage::memtable* flushed);
+  /// Close: a running compaction stops early (its outputs removed), none starts after.
+  void cancel_compactions() { cancel_compactions_.store(true, std::memory_order_release); }
+  const std::atomic<bool>* compaction_cancel_flag() const { return &cancel_compactions_; }
+
+  /// Level-0 files of the installed version: the wal_writer slows and stops writes by it.
+  std::size_t level0_files() const { return level0_files_.load(std::memory_order_acquire); }
 
   /// One counter numbers logs, tables and MANIFESTs alike (manifest_format.md).
   std::uint64_t new_file_number() { return next_file_.fetch_add(1); }
@@ -104,13 +147,8 @@ class engine_state {
     std::lock_guard<std::mutex> guard(error_mutex_);
     return write_error_;
   }
-  /// Records `err` unless an earlier failure is already recorded.
-  void fail_writes(const caf::error& err) {
-    std::lock_guard<std::mutex> guard(error_mutex_);
-    if (writes_failed_.load(std::memory_order_relaxed)) return;
-    write_error_ = err;
-    writes_failed_.store(true, std::memory_order_release);
-  }
+  /// Records `err` unless an earlier failure is already recorded, and tells the subscribers.
+  void fail_writes(const caf::error& err);
 
  private:
   // Swaps in a copy of the current view changed by `change`.
@@ -123,6 +161,8 @@ class engine_state {
   std::atomic<storage::sequence_number> last_visible_{0};
   mutable std::mutex view_mutex_;
   std::shared_ptr<const storage::read_view> view_;
+  std::atomic<std::size_t> level0_files_{0};
+  std::atomic<bool> cancel_compactions_{false};
   std::atomic<std::uint64_t> next_file_{0};
   std::atomic<std::size_t> unflushed_{0};
   std::atomic<std::uint64_t> stall_events_{0};
@@ -130,6 +170,9 @@ class engine_state {
   mutable std::mutex error_mutex_;
   caf::error write_error_;
   std::atomic<bool> writes_failed_{false};
+  engine_counters counters_;
+  event_hub events_;
+  std::shared_ptr<storage::snapshot_list> snapshots_ = std::make_shared<storage::snapshot_list>();
 };
 
 }  // namespace kepler::actors

@@ -28,6 +28,9 @@ caf::error to_error(const storage::status& s) {
       return make_error(ec::already_exists, s.message());
     case status_code::not_supported:
       return make_error(ec::unsupported_format, s.message());
+    // An operation stopped because the store closes (a cancelled compaction): it did nothing.
+    case status_code::aborted:
+      return make_error(ec::closed, s.message());
   }
   return make_error(ec::io_error, s.message());
 }

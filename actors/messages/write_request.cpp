@@ -61,6 +61,7 @@ write_request_ptr request_pool::acquire() {
   }
   req->batch.clear();
   req->sync = false;
+  req->seal_memtable = false;
   req->done = nullptr;
   req->answered_.store(false, std::memory_order_relaxed);
   return write_request_ptr{req};  // adds the reference the message will hold

@@ -36,6 +36,9 @@ class write_request {
   /// batch_format encoding; the wal_writer stamps the sequence into it.
   std::string batch;
   bool sync = false;
+  /// Start a new log before this request, so the memtable holding every write before it is
+  /// sealed and flushed (db::compact_range flushes so). Nothing happens when the log is empty.
+  bool seal_memtable = false;
   /// What answer() signals: the waiting caller's completion, or own_done for a request from an
   /// actor (whose callback reports back to it). Set before the request is sent.
   completion* done = nullptr;

@@ -23,6 +23,8 @@
 #include "actors/messages/completion.hpp"
 #include "actors/supervisor.hpp"
 #include "api/src/open_with_file_system.hpp"
+#include "api/src/store_iterator.hpp"
+#include "api/src/store_stats.hpp"
 #include "storage_format/memtable/batch_format.hpp"
 
 namespace kepler {
@@ -72,6 +74,14 @@ caf::error check_options(const options& opts) {
   if (opts.max_open_files < 1) return bad("max_open_files must be at least 1");
   if (opts.read_only && opts.error_if_exists)
     return bad("read_only and error_if_exists exclude each other");
+  if (opts.l0_compaction_trigger < 1) return bad("l0_compaction_trigger must be at least 1");
+  if (opts.l0_slowdown_trigger < opts.l0_compaction_trigger)
+    return bad("l0_slowdown_trigger must be at least l0_compaction_trigger");
+  if (opts.l0_stop_trigger < opts.l0_slowdown_trigger)
+    return bad("l0_stop_trigger must be at least l0_slowdown_trigger");
+  if (opts.max_bytes_for_level_base < 64 * 1024)
+    return bad("max_bytes_for_level_base must be at least 64 KiB");
+  if (opts.target_file_size < 16 * 1024) return bad("target_file_size must be at least 16 KiB");
   return {};
 }
 
@@ -160,6 +170,11 @@ struct db::impl {
     cfg.max_open_files = opts.max_open_files;
     cfg.block_cache_bytes = opts.block_cache_bytes;
     cfg.manifest_roll_bytes = opts.max_manifest_bytes;
+    cfg.l0_compaction_trigger = opts.l0_compaction_trigger;
+    cfg.l0_slowdown_trigger = opts.l0_slowdown_trigger;
+    cfg.l0_stop_trigger = opts.l0_stop_trigger;
+    cfg.max_bytes_for_level_base = opts.max_bytes_for_level_base;
+    cfg.target_file_size = opts.target_file_size;
     engine = std::make_shared<actors::engine_state>(std::move(cfg));
     storage::recovery_options ropts;
     ropts.create_if_missing = opts.create_if_missing;
@@ -312,13 +327,116 @@ caf::expected<void> db::write(const write_batch& batch, write_options wo) {
   });
 }
 
-caf::expected<std::optional<std::string>> db::get(std::string_view key, read_options ro) const {
-  if (auto err = actors::check_key_value(key)) return err;
-  if (impl_->closed.load(std::memory_order_acquire)) return closed_error();
+namespace {
+
+storage::read_options storage_options(const read_options& ro) {
   storage::read_options options;
   options.verify_checksums = ro.verify_checksums;
   options.fill_cache = ro.fill_cache;
-  return guarded([&] { return impl_->engine->read(options, key); });
+  return options;
+}
+
+// The sequence a read as of `ro` uses: its snapshot's, or none (the newest).
+caf::expected<std::optional<storage::sequence_number>> read_sequence(
+    const actors::engine_state& engine, const read_options& ro) {
+  if (ro.snapshot == nullptr) return std::optional<storage::sequence_number>{};
+  if (!ro.snapshot->taken_by(engine.snapshots().get()))
+    return make_error(ec::invalid_argument,
+                      "read_options::snapshot was taken from another store (or an earlier open "
+                      "of this one)");
+  return std::optional<storage::sequence_number>{ro.snapshot->sequence()};
+}
+
+}  // namespace
+
+caf::expected<std::optional<std::string>> db::get(std::string_view key, read_options ro) const {
+  if (auto err = actors::check_key_value(key)) return err;
+  if (impl_->closed.load(std::memory_order_acquire)) return closed_error();
+  auto seq = read_sequence(*impl_->engine, ro);
+  if (!seq) return std::move(seq.error());
+  return guarded([&]() -> caf::expected<std::optional<std::string>> {
+    if (*seq) return impl_->engine->read_at(storage_options(ro), key, **seq);
+    return impl_->engine->read(storage_options(ro), key);
+  });
+}
+
+caf::expected<std::unique_ptr<iterator>> db::new_iterator(read_options ro) const {
+  if (impl_->closed.load(std::memory_order_acquire)) return closed_error();
+  auto seq = read_sequence(*impl_->engine, ro);
+  if (!seq) return std::move(seq.error());
+  return guarded([&]() -> caf::expected<std::unique_ptr<iterator>> {
+    return detail::new_store_iterator(impl_->engine, storage_options(ro), *seq,
+                                      std::move(ro.lower_bound), std::move(ro.upper_bound));
+  });
+}
+
+caf::expected<std::vector<std::pair<std::string, std::string>>> db::scan(
+    std::optional<std::string_view> begin, std::optional<std::string_view> end, std::size_t limit,
+    read_options ro) const {
+  using pairs = std::vector<std::pair<std::string, std::string>>;
+  // The narrower of the range and the options' bounds.
+  if (begin && (!ro.lower_bound || *ro.lower_bound < *begin)) ro.lower_bound = std::string(*begin);
+  if (end && (!ro.upper_bound || *end < *ro.upper_bound)) ro.upper_bound = std::string(*end);
+  auto it = new_iterator(std::move(ro));
+  if (!it) return std::move(it.error());
+  return guarded([&]() -> caf::expected<pairs> {
+    pairs out;
+    auto& i = **it;
+    for (i.seek_to_first(); i.valid() && (limit == 0 || out.size() < limit); i.next())
+      out.emplace_back(std::string(i.key()), std::string(i.value()));
+    if (auto ok = i.status(); !ok) return std::move(ok.error());
+    return out;
+  });
+}
+
+caf::expected<std::unique_ptr<kepler::snapshot>> db::snapshot() const {
+  if (impl_->closed.load(std::memory_order_acquire)) return closed_error();
+  return guarded([&]() -> caf::expected<std::unique_ptr<kepler::snapshot>> {
+    const auto& engine = *impl_->engine;
+    auto seq = engine.snapshots()->acquire([&engine] { return engine.last_visible(); });
+    return std::make_unique<kepler::snapshot>(engine.snapshots(), seq);
+  });
+}
+
+caf::expected<void> db::compact_range(std::optional<std::string_view> begin,
+                                      std::optional<std::string_view> end) {
+  if (impl_->closed.load()) return closed_error();
+  if (impl_->opts.read_only) return read_only_error();
+  if (impl_->on_sole_worker()) return would_deadlock_error("db::compact_range");
+  return guarded([&]() -> caf::expected<void> {
+    actors::db_facade_actor facade;
+    {
+      std::lock_guard<std::mutex> guard(impl_->facade_mutex);
+      facade = impl_->facade;
+    }
+    if (!facade) return closed_error();
+    actors::facade_compact req;
+    if (begin) req.begin = std::string(*begin);
+    if (end) req.end = std::string(*end);
+    caf::error failure;
+    caf::scoped_actor self{*impl_->system};
+    self->request(facade, caf::infinite, std::move(req))
+        .receive([](bool) {}, [&](caf::error& err) { failure = std::move(err); });
+    if (failure) return failure;
+    return caf::unit;
+  });
+}
+
+caf::expected<db_stats> db::stats() const {
+  if (impl_->closed.load(std::memory_order_acquire)) return closed_error();
+  return guarded(
+      [&]() -> caf::expected<db_stats> { return detail::collect_stats(*impl_->engine); });
+}
+
+caf::expected<std::string> db::property(std::string_view name) const {
+  if (impl_->closed.load(std::memory_order_acquire)) return closed_error();
+  return guarded([&] { return detail::property(*impl_->engine, name); });
+}
+
+caf::expected<std::uint64_t> db::approximate_size(std::string_view begin,
+                                                  std::string_view end) const {
+  if (impl_->closed.load(std::memory_order_acquire)) return closed_error();
+  return guarded([&] { return detail::approximate_size(*impl_->engine, begin, end); });
 }
 
 caf::expected<void> db::close() {

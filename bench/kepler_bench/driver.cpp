@@ -1,11 +1,14 @@
 // The run: check the flags, then for each engine open a store, run the workloads in order on
-// it, measure space after the writes; then the ratio table and the JSON file.
+// it, measure space after the writes and take the engine's stats line after each workload;
+// once the engine has closed, its write amplification over the whole run; then the ratio table
+// and the JSON file.
 
 #include "driver.hpp"
 
 #include <algorithm>
 #include <ctime>
 #include <filesystem>
+#include <optional>
 
 #include "json_report.hpp"
 #include "report.hpp"
@@ -43,12 +46,24 @@ std::vector<std::string> expand_workloads(const flags& f) {
   return out;
 }
 
-space_figures measure_space(const std::string& dir, std::uint64_t written_before,
-                            std::uint64_t user_bytes) {
+double per_user_byte(std::uint64_t bytes, std::uint64_t user_bytes) {
+  return user_bytes ? static_cast<double>(bytes) / user_bytes : 0;
+}
+
+// The space figures of the window since `before`. Only a whole run (`whole_run`) gets the
+// storage figures: within it, every byte cancelled was dirtied in it too.
+space_figures measure_space(const std::string& dir, const io_counters& before,
+                            std::uint64_t user_bytes, bool whole_run) {
+  auto now = process_io();
   space_figures s;
   s.bytes_on_disk = directory_bytes(dir);
-  s.bytes_written = process_bytes_written() - written_before;
-  s.write_amplification = user_bytes ? static_cast<double>(s.bytes_written) / user_bytes : 0;
+  s.bytes_written = now.handed - before.handed;
+  s.write_amplification = per_user_byte(s.bytes_written, user_bytes);
+  auto dirtied = now.to_storage - before.to_storage, cancelled = now.cancelled - before.cancelled;
+  if (whole_run && dirtied > 0) {  // 0: a file system that does not count (tmpfs)
+    s.storage_bytes_written = dirtied > cancelled ? dirtied - cancelled : 0;
+    s.storage_write_amplification = per_user_byte(*s.storage_bytes_written, user_bytes);
+  }
   s.peak_rss_bytes = peak_rss_bytes();
   return s;
 }
@@ -99,7 +114,6 @@ int run_bench(const std::vector<std::string>& args, std::FILE* out) {
     if (!f.use_existing_db) std::filesystem::remove_all(settings.dir, ec);
     std::filesystem::create_directories(f.db, ec);
     reset_peak_rss();
-    auto engine_written_before = process_bytes_written();
     auto db = open_engine(name, settings, &error);
     if (!db) {
       std::fprintf(stderr, "kepler-bench: cannot open %s in %s: %s\n", name.c_str(),
@@ -108,17 +122,22 @@ int run_bench(const std::vector<std::string>& args, std::FILE* out) {
       continue;
     }
     std::atomic<std::uint64_t> ycsb_records{f.use_existing_db ? f.ycsb_records : 0};
-    context ctx{*db, f, values, ycsb_records};
+    context ctx{*db, settings.dir, f, values, ycsb_records};
     engine_totals total;
     total.engine = name;
+    // Write amplification over the run: from before the first workload that writes to after
+    // the engine closed, so background flushes and compactions, and closing, count.
+    std::optional<io_counters> run_start;
     for (auto& w : workload_names) {
       auto* info = find_workload(w);
-      auto written_before = process_bytes_written();
+      auto before = process_io();
+      if (info->writes && !run_start) run_start = before;
       auto r = info->run(ctx);
       r.engine = name;
       r.benchmark = w;
       if (info->writes && r.supported)
-        r.space = measure_space(settings.dir, written_before, r.user_bytes_written);
+        r.space = measure_space(settings.dir, before, r.user_bytes_written, false);
+      r.engine_stats = db->stats();
       total.user_bytes_written += r.user_bytes_written;
       if (!r.error.empty()) status = 1;
       print_result(out, r);
@@ -126,12 +145,14 @@ int run_bench(const std::vector<std::string>& args, std::FILE* out) {
       results.push_back(std::move(r));
     }
     db.reset();  // closed: its last writes count, its memory is returned
-    total.space = measure_space(settings.dir, engine_written_before, total.user_bytes_written);
+    // With no workload that writes, the window is empty: no amplification, the rest measured.
+    total.space = measure_space(settings.dir, run_start.value_or(process_io()),
+                                total.user_bytes_written, true);
     print_engine_totals(out, total);
     totals.push_back(total);
   }
   if (engines.size() > 1 && engines[0] == "kepler")
-    print_ratio_table(out, engines, workload_names, results);
+    print_ratio_table(out, engines, workload_names, results, totals);
   if (!f.json.empty() && !write_json(f.json, f, date, command, engines, results, totals, &error)) {
     std::fprintf(stderr, "kepler-bench: --json: %s\n", error.c_str());
     status = 1;

@@ -28,7 +28,8 @@ struct engine_settings {
   int kepler_user_system = 0;
 };
 
-/// An ordered cursor over a store's keys (readseq, readreverse, seekrandom, YCSB E).
+/// An ordered cursor over a store's keys (readseq, readreverse, seekrandom, YCSB E, the full
+/// scan after compact).
 class iterator {
  public:
   virtual ~iterator() = default;
@@ -37,12 +38,31 @@ class iterator {
   /// Positions at the first key >= target.
   virtual void seek(std::string_view target) = 0;
   virtual bool valid() const = 0;
+  /// REQUIRES: valid() (next, prev, key, value).
   virtual void next() = 0;
   virtual void prev() = 0;
   virtual std::string_view key() const = 0;
   virtual std::string_view value() const = 0;
   /// Error text, empty when fine.
   virtual std::string status() const = 0;
+};
+
+/// What new_iterator returns when the engine cannot make one: never valid, status() says why.
+class failed_iterator : public iterator {
+ public:
+  explicit failed_iterator(std::string error) : error_(std::move(error)) {}
+  void seek_to_first() override {}
+  void seek_to_last() override {}
+  void seek(std::string_view) override {}
+  bool valid() const override { return false; }
+  void next() override {}
+  void prev() override {}
+  std::string_view key() const override { return {}; }
+  std::string_view value() const override { return {}; }
+  std::string status() const override { return error_; }
+
+ private:
+  std::string error_;
 };
 
 using key_values = std::vector<std::pair<std::string, std::string>>;
@@ -57,8 +77,16 @@ class engine {
   virtual std::string write_batch(const key_values& kvs, bool sync) = 0;
   /// Sets *found; error text on failure.
   virtual std::string get(std::string_view key, std::string* value, bool* found) = 0;
-  /// A cursor over the store as of now, or nullptr when the engine has no scans (yet).
+  /// A cursor over the store as of now; a failed_iterator when the engine cannot make one.
   virtual std::unique_ptr<iterator> new_iterator() = 0;
+  /// Compacts the whole key range and returns once it is done; error text, empty on success.
+  /// An engine without compaction does nothing.
+  virtual std::string compact_all() = 0;
+  /// False for an engine that has no compaction (LMDB: its B+tree reuses freed pages).
+  virtual bool has_compaction() const { return true; }
+  /// The engine's own figures (files and bytes per level, compaction totals, pages), on one
+  /// line for the report; an error text in their place when the engine cannot give them.
+  virtual std::string stats() = 0;
 };
 
 /// Opens a fresh or existing store of the named engine in settings.dir; nullptr and *error

@@ -1,5 +1,4 @@
-// KeplerDB through its public blocking API. It has no iterators yet: scans report "not
-// supported" (new_iterator returns nullptr).
+// KeplerDB through its public blocking API.
 
 #include <caf/actor_system.hpp>
 #include <caf/actor_system_config.hpp>
@@ -14,6 +13,23 @@ namespace {
 std::string error_text(const caf::expected<void>& r) {
   return r ? std::string{} : kepler::to_string(r.error());
 }
+
+class kepler_iterator : public iterator {
+ public:
+  explicit kepler_iterator(std::unique_ptr<kepler::iterator> it) : it_(std::move(it)) {}
+  void seek_to_first() override { it_->seek_to_first(); }
+  void seek_to_last() override { it_->seek_to_last(); }
+  void seek(std::string_view target) override { it_->seek(target); }
+  bool valid() const override { return it_->valid(); }
+  void next() override { it_->next(); }
+  void prev() override { it_->prev(); }
+  std::string_view key() const override { return it_->key(); }
+  std::string_view value() const override { return it_->value(); }
+  std::string status() const override { return error_text(it_->status()); }
+
+ private:
+  std::unique_ptr<kepler::iterator> it_;
+};
 
 class kepler_engine : public engine {
  public:
@@ -44,7 +60,18 @@ class kepler_engine : public engine {
     if (*found) *value = std::move(**r);
     return {};
   }
-  std::unique_ptr<iterator> new_iterator() override { return nullptr; }
+  std::unique_ptr<iterator> new_iterator() override {
+    auto it = store_->new_iterator();
+    if (!it) return std::make_unique<failed_iterator>(kepler::to_string(it.error()));
+    return std::make_unique<kepler_iterator>(std::move(*it));
+  }
+  std::string compact_all() override {
+    return error_text(store_->compact_range(std::nullopt, std::nullopt));
+  }
+  std::string stats() override {
+    auto s = store_->stats();
+    return s ? s->to_string() : "stats failed: " + kepler::to_string(s.error());
+  }
 
  private:
   std::unique_ptr<caf::actor_system_config> cfg_;

@@ -10,11 +10,48 @@
 #include <rocksdb/table.h>
 #include <rocksdb/write_batch.h>
 
+#include <cstdlib>
+#include <map>
+#include <sstream>
+
 #include "engine.hpp"
 
 namespace kepler::bench {
 
 namespace {
+
+constexpr double mb = 1024.0 * 1024.0;
+constexpr double gb = 1024.0 * mb;
+
+// One line from the "rocksdb.cfstats" map: files and bytes per level that has files, the
+// flushes and compactions (RocksDB counts a flush as a "compaction" into level 0) with the
+// bytes they read and wrote, and the writes stopped or slowed. "L0=2/8.1MB L1=3/9.9MB
+// compactions: 12 in 0.3 s, read 40.2 MB, wrote 58.0 MB; write stops 0, slowdowns 0"
+std::string condense_stats(const std::map<std::string, std::string>& cf, int levels) {
+  auto figure = [&](const std::string& name) {
+    auto it = cf.find(name);
+    return it == cf.end() ? 0.0 : std::strtod(it->second.c_str(), nullptr);
+  };
+  std::ostringstream out;
+  out.setf(std::ios::fixed);
+  out.precision(1);
+  bool any = false;
+  for (int level = 0; level < levels; ++level) {
+    auto prefix = "compaction.L" + std::to_string(level) + ".";
+    auto files = static_cast<long long>(figure(prefix + "NumFiles"));
+    if (files == 0) continue;
+    out << "L" << level << "=" << files << "/" << figure(prefix + "SizeBytes") / mb << "MB ";
+    any = true;
+  }
+  if (!any) out << "no tables ";
+  out << "compactions: " << static_cast<long long>(figure("compaction.Sum.CompCount")) << " in "
+      << figure("compaction.Sum.CompSec") << " s, read "
+      << figure("compaction.Sum.ReadGB") * gb / mb << " MB, wrote "
+      << figure("compaction.Sum.WriteGB") * gb / mb << " MB; write stops "
+      << static_cast<long long>(figure("io_stalls.total_stop")) << ", slowdowns "
+      << static_cast<long long>(figure("io_stalls.total_slowdown"));
+  return out.str();
+}
 
 rocksdb::Slice slice(std::string_view s) {
   return {s.data(), s.size()};
@@ -46,6 +83,8 @@ class rocksdb_iterator : public iterator {
 class rocksdb_engine : public engine {
  public:
   explicit rocksdb_engine(rocksdb::DB* db) : db_(db) {}
+  // Close waits for the background jobs running; a compaction in flight stops early, as
+  // whenever RocksDB closes.
   ~rocksdb_engine() override {
     db_->Close();
     delete db_;
@@ -69,6 +108,15 @@ class rocksdb_engine : public engine {
   }
   std::unique_ptr<iterator> new_iterator() override {
     return std::make_unique<rocksdb_iterator>(db_->NewIterator(rocksdb::ReadOptions()));
+  }
+  std::string compact_all() override {
+    return error_text(db_->CompactRange(rocksdb::CompactRangeOptions(), nullptr, nullptr));
+  }
+  std::string stats() override {
+    std::map<std::string, std::string> cf;
+    if (!db_->GetMapProperty(rocksdb::DB::Properties::kCFStats, &cf))
+      return "rocksdb.cfstats unavailable";
+    return condense_stats(cf, db_->NumberLevels());
   }
 
  private:

@@ -61,6 +61,8 @@ void print_usage(std::FILE* to) {
       "  --key_size=N           key bytes, %zu..%zu (16)\n"
       "  --value_size=N         value bytes (100)\n"
       "  --batch_size=N         entries per batch of fillbatch (1000)\n"
+      "  --seek_nexts=N         next() calls after each seek of seekrandom, as RocksDB's\n"
+      "                         db_bench (10)\n"
       "  --sync=0|1             every write of every workload is a sync write (0)\n"
       "  --histogram=0|1        latency percentiles and a histogram per workload (0)\n"
       "  --json=FILE            also write every result as JSON to FILE\n"
@@ -79,11 +81,19 @@ void print_usage(std::FILE* to) {
       "\nworkloads:\n",
       flags{}.benchmarks.c_str(), max_threads, min_key_size, max_key_size);
   for (auto& w : workloads()) std::fprintf(to, "  %-12s %s\n", w.name, w.description);
-  std::fprintf(to,
-               "\nWorkloads that need scans print \"not supported by kepler yet\" for KeplerDB,\n"
-               "which has no iterators yet. The YCSB workloads load --ycsb_records records\n"
-               "first (ycsb-load) unless --use_existing_db. Exit status: 0 done, 1 an engine\n"
-               "failed, 2 a bad flag.\n");
+  std::fprintf(
+      to,
+      "\nUnder each result: after a workload that writes, the store's bytes on disk and the\n"
+      "bytes the process wrote meanwhile (/proc/self/io wchar) over the key and value bytes\n"
+      "written (write-amp); after compact, the live data (key and value bytes of a full scan)\n"
+      "and disk/live; then the engine's own stats on one line (KeplerDB db_stats, LevelDB\n"
+      "leveldb.sstables and leveldb.stats, RocksDB rocksdb.cfstats, LMDB mdb_env_stat). After\n"
+      "each engine, its write-amp over the run: from before its first workload that writes\n"
+      "until it closed (so background compaction counts), wchar and, where the file system\n"
+      "counts it, what went to storage (write_bytes less cancelled_write_bytes). LMDB has no\n"
+      "compaction: its compact prints \"not supported\" and the space figures. The YCSB\n"
+      "workloads load --ycsb_records records first (ycsb-load) unless --use_existing_db. Exit\n"
+      "status: 0 done, 1 an engine failed, 2 a bad flag.\n");
 }
 
 parse_outcome parse_flags(const std::vector<std::string>& args, flags* f, std::string* error) {
@@ -96,6 +106,7 @@ parse_outcome parse_flags(const std::vector<std::string>& args, flags* f, std::s
       {"key_size", {&f->key_size, min_key_size, max_key_size}},
       {"value_size", {&f->value_size, 0, std::size_t{64} << 20}},
       {"batch_size", {&f->batch_size, 1, SIZE_MAX}},
+      {"seek_nexts", {&f->seek_nexts, 0, SIZE_MAX}},
       {"ycsb_records", {&f->ycsb_records, 1, SIZE_MAX}},
       {"ycsb_ops", {&f->ycsb_ops, 1, SIZE_MAX}},
       {"memtable_bytes", {&f->memtable_bytes, 64 << 10, SIZE_MAX}},

@@ -21,6 +21,8 @@ struct flags {
   std::size_t key_size = 16;
   std::size_t value_size = 100;
   std::size_t batch_size = 1000;
+  /// next() calls after each seek of seekrandom.
+  std::size_t seek_nexts = 10;
   bool sync = false;
   bool histogram = false;
   bool use_existing_db = false;

@@ -45,6 +45,7 @@ result idle(context& ctx) {
       std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - start).count();
   r.idle_cores = (cpu_seconds() - cpu0) / (r.wall_micros / 1e6);
   r.counts["found"] = found;
+  r.user_bytes_written = idle_requests * (ctx.f.key_size + ctx.f.value_size);
   return r;
 }
 

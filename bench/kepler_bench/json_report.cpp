@@ -34,8 +34,19 @@ std::string number(double x) {
 std::string space_object(const space_figures& s) {
   std::ostringstream o;
   o << "{\"bytes_on_disk\": " << s.bytes_on_disk << ", \"bytes_written\": " << s.bytes_written
-    << ", \"write_amplification\": " << number(s.write_amplification)
-    << ", \"peak_rss_bytes\": " << s.peak_rss_bytes << "}";
+    << ", \"write_amplification\": " << number(s.write_amplification);
+  if (s.storage_bytes_written)
+    o << ", \"storage_bytes_written\": " << *s.storage_bytes_written
+      << ", \"storage_write_amplification\": " << number(s.storage_write_amplification);
+  o << ", \"peak_rss_bytes\": " << s.peak_rss_bytes << "}";
+  return o.str();
+}
+
+std::string live_object(const live_figures& l) {
+  std::ostringstream o;
+  o << "{\"entries\": " << l.entries << ", \"bytes\": " << l.bytes
+    << ", \"bytes_on_disk\": " << l.bytes_on_disk
+    << ", \"disk_per_live\": " << number(l.disk_per_live) << "}";
   return o.str();
 }
 
@@ -57,6 +68,8 @@ std::string result_object(const result& r) {
       << ", \"p99_9\": " << number(r.latency->percentile(99.9))
       << ", \"max\": " << number(r.latency->max()) << "}";
   if (r.space) o << ", \"space\": " << space_object(*r.space);
+  if (r.live) o << ", \"live\": " << live_object(*r.live);
+  o << ", \"stats\": " << quoted(r.engine_stats);
   if (r.idle_cores) o << ", \"idle_cores\": " << number(*r.idle_cores);
   o << "}";
   return o.str();
@@ -73,9 +86,10 @@ bool write_json(const std::string& path, const flags& f, const std::string& date
     << ",\n  \"settings\": {\"num\": " << f.num << ", \"reads\": " << f.read_ops()
     << ", \"sync_num\": " << f.sync_num << ", \"threads\": " << f.threads
     << ", \"key_size\": " << f.key_size << ", \"value_size\": " << f.value_size
-    << ", \"batch_size\": " << f.batch_size << ", \"sync\": " << (f.sync ? "true" : "false")
-    << ", \"ycsb_records\": " << f.ycsb_records << ", \"ycsb_ops\": " << f.ycsb_ops
-    << ", \"memtable_bytes\": " << f.memtable_bytes << "},\n  \"engines\": [";
+    << ", \"batch_size\": " << f.batch_size << ", \"seek_nexts\": " << f.seek_nexts
+    << ", \"sync\": " << (f.sync ? "true" : "false") << ", \"ycsb_records\": " << f.ycsb_records
+    << ", \"ycsb_ops\": " << f.ycsb_ops << ", \"memtable_bytes\": " << f.memtable_bytes
+    << "},\n  \"engines\": [";
   for (std::size_t i = 0; i < engines.size(); ++i) o << (i ? ", " : "") << quoted(engines[i]);
   o << "],\n  \"results\": [";
   for (std::size_t i = 0; i < results.size(); ++i)

@@ -7,9 +7,16 @@
 //                  "latency_us": { "p50": x, "p99": x, "p99_9": x, "max": x },   (--histogram)
 //                  "space": { "bytes_on_disk": N, "bytes_written": N,
 //                             "write_amplification": x, "peak_rss_bytes": N },   (writes)
+//                  "live": { "entries": N, "bytes": N, "bytes_on_disk": N,
+//                            "disk_per_live": x },                               (compact)
+//                  "stats": "the engine's stats line after the workload",
 //                  "idle_cores": x },                                            (idle)
 //                ... ],
-//   "totals": [ { "engine": ..., "user_bytes_written": N, "space": {...} } ] }
+//   "totals": [ { "engine": ..., "user_bytes_written": N,
+//                 "space": { ..., "storage_bytes_written": N,                    (where the
+//                            "storage_write_amplification": x } } ] }             fs counts)
+// A total's space covers the engine's run from before its first workload that writes until it
+// closed.
 
 #include <string>
 #include <vector>

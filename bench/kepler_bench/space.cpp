@@ -37,8 +37,10 @@ std::uint64_t directory_bytes(const std::string& dir) {
   return total;
 }
 
-std::uint64_t process_bytes_written() {
-  return proc_field("/proc/self/io", "wchar:", 1);
+io_counters process_io() {
+  const char* io = "/proc/self/io";
+  return {proc_field(io, "wchar:", 1), proc_field(io, "write_bytes:", 1),
+          proc_field(io, "cancelled_write_bytes:", 1)};
 }
 
 std::uint64_t peak_rss_bytes() {

@@ -20,7 +20,7 @@ namespace kepler::bench {
 
 struct result {
   std::string engine, benchmark;
-  /// False when the engine lacks what the workload needs (KeplerDB's scans): no figures.
+  /// False when the engine lacks what the workload needs (LMDB's compaction): no timing.
   bool supported = true;
   /// The first failed operation's error; the figures then cover a partial run.
   std::string error;
@@ -35,6 +35,10 @@ struct result {
   std::uint64_t user_bytes_written = 0;
   /// Measured by the driver around workloads that write.
   std::optional<space_figures> space;
+  /// compact only: the live data a full scan found, against the bytes on disk.
+  std::optional<live_figures> live;
+  /// The engine's stats() line, taken by the driver after the workload.
+  std::string engine_stats;
   /// idle only: cores the open store used while almost idle.
   std::optional<double> idle_cores;
 
@@ -45,6 +49,8 @@ struct result {
 /// What a workload runs against.
 struct context {
   engine& db;
+  /// The store's directory.
+  const std::string& dir;
   const flags& f;
   const value_pool& values;
   /// YCSB records in the store; ycsb-load sets it, D and E inserts grow it.
@@ -86,6 +92,7 @@ result readmissing(context& ctx);
 result readseq(context& ctx);
 result readreverse(context& ctx);
 result seekrandom(context& ctx);
+result compact(context& ctx);
 result ycsb_load(context& ctx);
 result ycsb_a(context& ctx);
 result ycsb_b(context& ctx);

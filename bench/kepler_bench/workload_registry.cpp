@@ -19,8 +19,10 @@ const std::vector<workload_info>& workloads() {
       {"readmissing", "--reads gets of keys never written", readmissing, false},
       {"readseq", "--reads entries in key order through an iterator", readseq, false},
       {"readreverse", "--reads entries in reverse key order", readreverse, false},
-      {"seekrandom", "--reads seeks to random keys of a fill, each reading one entry", seekrandom,
-       false},
+      {"seekrandom", "--reads seeks to random keys of a fill, each then --seek_nexts next()s",
+       seekrandom, false},
+      {"compact", "compacts the whole key range, one timed op; then disk/live of a full scan",
+       compact, true},
       {"ycsb-load", "--ycsb_records YCSB records in random order (before the first ycsb-*)",
        ycsb_load, true},
       {"ycsb-a", "YCSB A: 50% read, 50% update, zipfian", ycsb_a, true},
@@ -29,7 +31,7 @@ const std::vector<workload_info>& workloads() {
       {"ycsb-d", "YCSB D: 95% read of the latest records, 5% insert", ycsb_d, true},
       {"ycsb-e", "YCSB E: 95% scan of 1-100 records from a zipfian key, 5% insert", ycsb_e, true},
       {"ycsb-f", "YCSB F: 50% read, 50% read-modify-write, zipfian", ycsb_f, true},
-      {"idle", "CPU used by an open store serving 20 requests/s for 3 s", idle, false},
+      {"idle", "CPU used by an open store serving 20 requests/s for 3 s", idle, true},
   };
   return all;
 }

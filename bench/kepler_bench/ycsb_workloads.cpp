@@ -92,7 +92,6 @@ class ycsb_client {
 };
 
 result run_ycsb(context& ctx, const ycsb_mix& mix) {
-  if (mix.scan > 0 && !ctx.db.new_iterator()) return not_supported(ctx);
   if (ctx.ycsb_records.load() == 0) {
     result r;
     r.engine = ctx.db.name();

@@ -39,6 +39,11 @@ void append_internal_key(std::string* dst, std::string_view user_key, sequence_n
 /// False when `internal_key` is shorter than a tag or its type is unknown.
 bool parse_internal_key(std::string_view internal_key, parsed_internal_key* out);
 
+/// The user key of an internal key: all but its tag. REQUIRES: at least 8 bytes (a tag).
+inline std::string_view extract_user_key(std::string_view internal_key) {
+  return internal_key.substr(0, internal_key.size() - 8);
+}
+
 /// <0, 0, >0: user keys bytewise ascending, then sequence (and type) descending. Inline: the
 /// memtable and table lookups call it for every key they pass.
 /// REQUIRES: both keys hold a tag (8 bytes or more).

@@ -134,6 +134,10 @@ void memtable::iterator::seek_to_first() {
   impl_->it.seek_to_first();
 }
 
+void memtable::iterator::seek_to_last() {
+  impl_->it.seek_to_last();
+}
+
 void memtable::iterator::seek(std::string_view internal_key_target) {
   encode_lookup_key(&impl_->scratch, internal_key_target);
   impl_->it.seek(impl_->scratch.data());
@@ -141,6 +145,10 @@ void memtable::iterator::seek(std::string_view internal_key_target) {
 
 void memtable::iterator::next() {
   impl_->it.next();
+}
+
+void memtable::iterator::prev() {
+  impl_->it.prev();
 }
 
 std::string_view memtable::iterator::internal_key() const {

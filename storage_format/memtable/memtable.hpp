@@ -31,16 +31,25 @@ class memtable {
   std::size_t approximate_bytes() const;
   std::size_t entry_count() const;
 
-  /// Iterates all entries (every version) in internal-key order; safe while the writer adds.
+  /// Iterates all entries (every version) in internal-key order, both ways; safe while the
+  /// writer adds: an entry added meanwhile may or may not be seen, and the order stays right.
+  /// The memtable must outlive the iterator. It never fails.
   class iterator {
    public:
     explicit iterator(const memtable* table);
     ~iterator();
+    /// False at either end and before the first positioning call.
     bool valid() const;
     void seek_to_first();
+    void seek_to_last();
     /// First entry at or after the internal key `target`.
     void seek(std::string_view internal_key_target);
+    /// REQUIRES: valid().
     void next();
+    /// REQUIRES: valid(). A search from the top for the last smaller entry (the skiplist has no
+    /// back links), so a backward step costs O(log n) where a forward one is O(1).
+    void prev();
+    /// REQUIRES: valid(). Views into the memtable's arena: valid while the memtable lives.
     std::string_view internal_key() const;
     std::string_view value() const;
 

@@ -49,7 +49,7 @@ bool table_cache::make_room() {
 status table_cache::open_table(const file_meta& file, std::shared_ptr<const table_reader>* out) {
   const std::string path = join_path(dir_, table_file_name(file.number));
   std::unique_ptr<readable_file> f;
-  status s = fs_.new_readable_file(path, &f);
+  status s = fs_.new_immutable_file(path, &f);
   if (s.code() == status_code::not_found) {
     return status::corruption(path + ": table file " + std::to_string(file.number) +
                               " is missing, but the store's version names it (" + s.message() +
@@ -73,8 +73,10 @@ status table_cache::find(const file_meta& file, std::shared_ptr<const table_read
     if (auto found = open_.find(file.number); found != open_.end()) {
       touch(found->second, file.number);
       *out = found->second.reader;
+      hits_.fetch_add(1, std::memory_order_relaxed);
       return status::ok();
     }
+    misses_.fetch_add(1, std::memory_order_relaxed);
     if (!make_room()) {
       return status::io_error(join_path(dir_, table_file_name(file.number)) +
                               ": cannot open the table: all " + std::to_string(max_open_) +

@@ -9,6 +9,7 @@
 // get() in progress). Hand-outs happen only under the cache's lock, so a reader the cache sees
 // unused cannot gain a holder while the cache closes it.
 
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <list>
@@ -67,6 +68,9 @@ class table_cache {
   /// Readers the cache holds open now (at most max_open_files, evicted readers still held
   /// elsewhere not counted).
   std::size_t open_readers() const;
+  /// Lookups (find, get) that found the reader open, and those that had to open it.
+  std::uint64_t hits() const { return hits_.load(std::memory_order_relaxed); }
+  std::uint64_t misses() const { return misses_.load(std::memory_order_relaxed); }
 
  private:
   struct entry {
@@ -90,6 +94,8 @@ class table_cache {
   std::list<std::uint64_t> lru_;
   // Readers being opened outside the lock: each holds a slot, so the limit counts them too.
   std::size_t opening_ = 0;
+  std::atomic<std::uint64_t> hits_{0};
+  std::atomic<std::uint64_t> misses_{0};
 };
 
 }  // namespace kepler::storage

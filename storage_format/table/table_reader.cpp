@@ -127,6 +127,11 @@ std::string_view table_reader::index_prefix() const {
                           : index_key(index_prefix_first_).substr(0, index_prefix_bytes_);
 }
 
+std::uint64_t table_reader::approximate_offset(std::string_view target) const {
+  const std::size_t i = find_block(target);
+  return i < handles_.size() ? handles_[i].offset : data_end_;
+}
+
 std::size_t table_reader::find_block(std::string_view target) const {
   const std::uint64_t* norms = index_norms_.data();
   return lower_bound_by_norm(

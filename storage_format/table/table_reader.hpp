@@ -61,6 +61,11 @@ class table_reader {
   /// the reader must outlive it.
   std::unique_ptr<iterator> new_iterator(const read_options& options = {}) const;
 
+  /// About where in the file the entries at or after the internal key `target` begin: the
+  /// offset of the data block that would hold it, or where the data ends when it is past the
+  /// last key. From the index alone (no block is read). REQUIRES: target has a tag.
+  std::uint64_t approximate_offset(std::string_view target) const;
+
   const table_properties& properties() const { return properties_; }
   const std::string& path() const { return file_->path(); }
   std::uint64_t file_size() const { return file_size_; }

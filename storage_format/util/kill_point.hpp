@@ -15,11 +15,16 @@ inline constexpr const char* after_manifest_sync = "after_manifest_sync";      /
 inline constexpr const char* during_current_switch = "during_current_switch";  // CURRENT.tmp
 inline constexpr const char* after_log_switch = "after_log_switch";  // new log, flush not begun
 inline constexpr const char* during_obsolete_deletion = "during_obsolete_deletion";
+// A compaction's output table (each one it writes): every entry written, not synced; then
+// synced and closed, before its directory sync, not yet named by the MANIFEST.
+inline constexpr const char* after_compaction_write = "after_compaction_write";
+inline constexpr const char* after_compaction_sync = "after_compaction_sync";
 
 /// Every point above, for tests that go through them all.
 inline constexpr const char* all[] = {
-    after_table_write,     after_table_sync, after_manifest_append,   after_manifest_sync,
-    during_current_switch, after_log_switch, during_obsolete_deletion};
+    after_table_write,        after_table_sync,       after_manifest_append,
+    after_manifest_sync,      during_current_switch,  after_log_switch,
+    during_obsolete_deletion, after_compaction_write, after_compaction_sync};
 
 /// SIGKILLs the process when `name` is the point KEPLER_KILL_POINT names and the skip count is
 /// used up.

@@ -4,6 +4,7 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <sys/file.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -110,6 +111,35 @@ class posix_writable_file final : public writable_file {
   std::atomic<std::uint64_t> size_;
 };
 
+// A file that does not change while open, mapped whole: a read is a view into the mapping
+// (readable_file::read allows a view of the file's own memory), with no system call.
+class mapped_readable_file final : public readable_file {
+ public:
+  mapped_readable_file(std::string path, const char* base, std::uint64_t size)
+      : path_(std::move(path)), base_(base), size_(size) {}
+  ~mapped_readable_file() override {
+    ::munmap(const_cast<char*>(base_), static_cast<std::size_t>(size_));
+  }
+
+  status read(std::uint64_t offset, std::size_t n, char* /*scratch*/,
+              std::string_view* out) const override {
+    if (offset >= size_) {
+      *out = std::string_view(base_ + size_, 0);
+      return status::ok();
+    }
+    const std::uint64_t left = size_ - offset;
+    *out = std::string_view(base_ + offset, n < left ? n : static_cast<std::size_t>(left));
+    return status::ok();
+  }
+  std::uint64_t size() const override { return size_; }
+  const std::string& path() const override { return path_; }
+
+ private:
+  std::string path_;
+  const char* base_;
+  std::uint64_t size_;
+};
+
 class posix_readable_file final : public readable_file {
  public:
   posix_readable_file(std::string path, int fd) : path_(std::move(path)), fd_(fd) {}
@@ -201,6 +231,27 @@ class posix_file_system final : public file_system {
     const int fd = open_retrying(path.c_str(), O_RDONLY);
     if (fd < 0) return posix_error(path, "open for reading", errno);
     *out = std::make_unique<posix_readable_file>(path, fd);
+    return status::ok();
+  }
+
+  status new_immutable_file(const std::string& path, std::unique_ptr<readable_file>* out) override {
+    const int fd = open_retrying(path.c_str(), O_RDONLY);
+    if (fd < 0) return posix_error(path, "open for reading", errno);
+    struct stat st;
+    if (::fstat(fd, &st) != 0) {
+      const int err = errno;
+      close_fd(fd);
+      return posix_error(path, "fstat", err);
+    }
+    const auto size = static_cast<std::uint64_t>(st.st_size);
+    void* map = size == 0 ? MAP_FAILED : ::mmap(nullptr, size, PROT_READ, MAP_SHARED, fd, 0);
+    if (map == MAP_FAILED) {
+      // An empty file cannot be mapped, and a full address space need not fail the open.
+      *out = std::make_unique<posix_readable_file>(path, fd);
+      return status::ok();
+    }
+    close_fd(fd);  // the mapping keeps the file
+    *out = std::make_unique<mapped_readable_file>(path, static_cast<const char*>(map), size);
     return status::ok();
   }
 

@@ -31,6 +31,9 @@ std::string status::to_string() const {
     case status_code::not_a_store:
       name = "not a store";
       break;
+    case status_code::aborted:
+      name = "aborted";
+      break;
   }
   return std::string(name) + ": " + message_;
 }

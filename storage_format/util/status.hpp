@@ -21,6 +21,9 @@ enum class status_code : std::uint8_t {
   // Recovery's verdict on a directory: it is not a store and may not become one. Only
   // recovery says this; a file system's ENOENT is not_found, never this.
   not_a_store,
+  // The caller asked the operation to stop (a compaction's cancel flag) and it stopped,
+  // undoing what it had written; nothing is damaged and it may run again.
+  aborted,
 };
 
 class status {
@@ -42,6 +45,7 @@ class status {
     return {status_code::not_supported, std::move(msg)};
   }
   static status not_a_store(std::string msg) { return {status_code::not_a_store, std::move(msg)}; }
+  static status aborted(std::string msg) { return {status_code::aborted, std::move(msg)}; }
 
   bool is_ok() const { return code_ == status_code::ok; }
   explicit operator bool() const { return is_ok(); }

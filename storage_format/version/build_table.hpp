@@ -2,7 +2,8 @@
 // Writes a sealed memtable as a table file: the flush (doc/design.md, "Flush"), as LevelDB's
 // db/builder.cc. Plain code over the file-system seam; the flush worker actor and recovery call
 // it. The order: write every entry, sync the file, close it, sync the directory; only then may
-// a MANIFEST edit name the file. On any failure the half-written file is removed (best effort:
+// a MANIFEST edit name the file; table_file_writer.hpp carries out that protocol, for
+// compaction's outputs too. On any failure the half-written file is removed (best effort:
 // recovery removes table files that no version names).
 //
 // Kill points (kill_point.hpp) on the way: after_table_write once every entry is handed to the

@@ -6,12 +6,8 @@ namespace kepler::storage {
 
 namespace {
 
-std::string_view user_key_of(std::string_view internal_key) {
-  return internal_key.substr(0, internal_key.size() - 8);
-}
-
 bool range_holds(const file_meta& f, std::string_view user_key) {
-  return user_key_of(f.smallest) <= user_key && user_key <= user_key_of(f.largest);
+  return extract_user_key(f.smallest) <= user_key && user_key <= extract_user_key(f.largest);
 }
 
 // Level 0: the newest data first, so a lookup stops at the first file that knows the key.
@@ -49,7 +45,7 @@ std::vector<const file_meta*> version::files_for_key(int level, std::string_view
   // Disjoint and sorted: the first file whose largest user key is at or after the key.
   auto it = std::lower_bound(
       files.begin(), files.end(), user_key,
-      [](const file_ptr& f, std::string_view k) { return user_key_of(f->largest) < k; });
+      [](const file_ptr& f, std::string_view k) { return extract_user_key(f->largest) < k; });
   if (it != files.end() && range_holds(**it, user_key)) out.push_back(it->get());
   return out;
 }
@@ -89,7 +85,7 @@ bool version_builder::finish(std::shared_ptr<const version>* out, std::string* w
     auto& files = levels_[level];
     std::sort(files.begin(), files.end(), by_smallest_key);
     for (std::size_t i = 1; i < files.size(); ++i)
-      if (user_key_of(files[i - 1]->largest) >= user_key_of(files[i]->smallest)) {
+      if (extract_user_key(files[i - 1]->largest) >= extract_user_key(files[i]->smallest)) {
         *why = "tables " + std::to_string(files[i - 1]->number) + " and " +
                std::to_string(files[i]->number) + " overlap on level " + std::to_string(level);
         return false;

@@ -1,5 +1,7 @@
 // kepler-bench checks itself: every workload on every engine built in, at tiny sizes, read back
-// through --json — the operations counted, what they found, what is not supported. Never speed.
+// through --json — the operations counted, what they found, what is not supported, the space
+// and amplification figures — and each engine's adapter through the bench interface. Never
+// speed.
 
 #include <doctest/doctest.h>
 
@@ -12,6 +14,7 @@
 #include "driver.hpp"
 #include "engine.hpp"
 #include "flags.hpp"
+#include "keys.hpp"
 #include "test_dir.hpp"
 
 namespace {
@@ -22,9 +25,12 @@ constexpr std::uint64_t num = 200, reads = 150, sync_num = 10, batch_size = 64;
 constexpr std::uint64_t ycsb_records = 200, ycsb_ops = 300;
 constexpr std::uint64_t group_commit_threads = 8;
 
+constexpr std::uint64_t entry_bytes = 16 + 100;  // the default key and value sizes
+constexpr std::uint64_t default_seek_nexts = 10;
+
 const char* all_workloads =
     "fillseq,fillrandom,overwrite,fillbatch,fillsync,fillsync8,readrandom,readmissing,readseq,"
-    "readreverse,seekrandom,ycsb-a,ycsb-b,ycsb-c,ycsb-d,ycsb-e,ycsb-f,deleterandom";
+    "readreverse,seekrandom,ycsb-a,ycsb-b,ycsb-c,ycsb-d,ycsb-e,ycsb-f,deleterandom,compact";
 
 // Runs kepler-bench with `args` plus --db and --json in a fresh directory; its exit status in
 // *status and its JSON document.
@@ -53,9 +59,24 @@ std::uint64_t count(const json& r, const std::string& name) {
   return r["counts"].has(name) ? r["counts"][name].count() : 0;
 }
 
-bool needs_scans(const std::string& workload) {
-  return workload == "readseq" || workload == "readreverse" || workload == "seekrandom" ||
-         workload == "ycsb-e";
+bool has_compaction(const std::string& engine) {
+  return engine != "lmdb";
+}
+
+const json& totals(const json& doc, const std::string& engine) {
+  for (auto& t : doc["totals"].array)
+    if (t["engine"].string == engine) return t;
+  FAIL("no totals for " << engine);
+  throw std::logic_error("unreachable");
+}
+
+// The engine's stats line: there, one line, not an error.
+void check_stats_line(const json& r) {
+  auto& line = r["stats"].string;
+  CHECK_FALSE(line.empty());
+  CHECK(line.find('\n') == std::string::npos);
+  CHECK(line.find("unavailable") == std::string::npos);
+  CHECK(line.find("failed") == std::string::npos);
 }
 
 void check_counts(const json& doc, const std::string& engine, std::uint64_t threads) {
@@ -65,8 +86,14 @@ void check_counts(const json& doc, const std::string& engine, std::uint64_t thre
     CAPTURE(w);
     auto& r = find(doc, engine, w);
     CHECK(r["error"].string == "");
-    if (engine == "kepler" && needs_scans(w)) {
-      CHECK_FALSE(r["supported"].boolean);
+    check_stats_line(r);
+    if (w == "compact") {
+      CHECK(r["supported"].boolean == has_compaction(engine));
+      if (has_compaction(engine)) CHECK(r["ops"].count() == 1);
+      REQUIRE(r.has("live"));
+      CHECK(r["live"]["entries"].count() > 0);
+      CHECK(r["live"]["bytes"].count() > 0);
+      CHECK(r["live"]["disk_per_live"].number >= 1);  // no compression: data takes its size
       continue;
     }
     REQUIRE(r["supported"].boolean);
@@ -82,6 +109,8 @@ void check_counts(const json& doc, const std::string& engine, std::uint64_t thre
       CHECK(r["ops"].count() == reads);
       CHECK(count(r, "found") == reads);  // every key below --num was written
     }
+    // The sync fills' keys sort after every fill key, so each seek has its nexts.
+    if (w == "seekrandom") CHECK(count(r, "nexts") == reads * default_seek_nexts);
     if (w == "readmissing") {
       CHECK(r["ops"].count() == reads);
       CHECK(count(r, "found") == 0);
@@ -154,12 +183,91 @@ TEST_CASE("every workload runs on every engine and counts its operations") {
   }
 }
 
-TEST_CASE("kepler reports scans as not supported instead of a number") {
-  auto doc = run({"--engine=kepler", "--num=50", "--benchmarks=fillseq,readseq,seekrandom"});
-  auto& r = find(doc, "kepler", "readseq");
-  CHECK_FALSE(r["supported"].boolean);
-  CHECK(r["ops"].count() == 0);
-  CHECK(find(doc, "kepler", "fillseq")["ops"].count() == 50);
+TEST_CASE("readseq and readreverse on kepler read every entry, stopping at the end") {
+  constexpr std::uint64_t entries = 300;
+  auto doc = run({"--engine=kepler", "--num=" + std::to_string(entries),
+                  "--reads=" + std::to_string(2 * entries), "--memtable_bytes=65536",
+                  "--benchmarks=fillrandom,readseq,readreverse"});
+  for (auto* w : {"readseq", "readreverse"}) {
+    CAPTURE(w);
+    auto& r = find(doc, "kepler", w);
+    CHECK(r["supported"].boolean);
+    CHECK(r["error"].string == "");
+    CHECK(count(r, "entries") == entries);
+    CHECK(r["ops"].count() == entries);
+  }
+}
+
+TEST_CASE("--seek_nexts sets the next() calls after each seek of seekrandom, on every engine") {
+  // fillsync's keys sort after every fill key: no seek runs out of entries.
+  for (std::uint64_t nexts : {0, 3}) {
+    CAPTURE(nexts);
+    auto doc =
+        run({"--engine=all", "--num=" + std::to_string(num), "--reads=" + std::to_string(reads),
+             "--sync_num=" + std::to_string(sync_num), "--seek_nexts=" + std::to_string(nexts),
+             "--benchmarks=fillseq,fillsync,seekrandom"});
+    for (auto& engine : kepler::bench::available_engines()) {
+      CAPTURE(engine);
+      auto& r = find(doc, engine, "seekrandom");
+      CHECK(r["error"].string == "");
+      CHECK(count(r, "found") == reads);
+      CHECK(count(r, "nexts") == reads * nexts);
+    }
+  }
+}
+
+TEST_CASE("an engine's write amplification covers its whole run until it closed") {
+  constexpr std::uint64_t n = 2000;
+  auto doc = run({"--engine=all", "--num=" + std::to_string(n), "--memtable_bytes=65536",
+                  "--benchmarks=fillrandom,overwrite"});
+  for (auto& engine : kepler::bench::available_engines()) {
+    CAPTURE(engine);
+    auto& t = totals(doc, engine);
+    auto& space = t["space"];
+    CHECK(t["user_bytes_written"].count() == 2 * n * entry_bytes);
+    // Every engine writes each key and value at least once (a log, a table or a page).
+    CHECK(space["write_amplification"].number >= 1);
+    std::uint64_t workloads_wrote = 0;
+    for (auto* w : {"fillrandom", "overwrite"})
+      workloads_wrote += find(doc, engine, w)["space"]["bytes_written"].count();
+    CHECK(space["bytes_written"].count() >= workloads_wrote);  // the run holds each workload
+    if (space.has("storage_bytes_written")) CHECK(space["storage_bytes_written"].count() > 0);
+    MESSAGE(
+        engine << ": " << t["user_bytes_written"].count() << " user bytes, "
+               << space["bytes_written"].count() << " written (write-amp "
+               << space["write_amplification"].number << "), after the workloads "
+               << workloads_wrote
+               << (space.has("storage_bytes_written")
+                       ? ", to storage " + std::to_string(space["storage_bytes_written"].count())
+                       : std::string{}));
+  }
+}
+
+TEST_CASE("compact after an overwrite shrinks kepler's store to near its live data") {
+  constexpr std::uint64_t n = 2000;
+  auto doc = run({"--engine=all", "--num=" + std::to_string(n), "--memtable_bytes=65536",
+                  "--benchmarks=fillrandom,overwrite,compact"});
+  for (auto& engine : kepler::bench::available_engines()) {
+    CAPTURE(engine);
+    auto& r = find(doc, engine, "compact");
+    CHECK(r["error"].string == "");
+    CHECK(r["supported"].boolean == has_compaction(engine));
+    REQUIRE(r.has("live"));
+    auto& live = r["live"];
+    CHECK(live["entries"].count() == n);  // overwrites replace, never add
+    CHECK(live["bytes"].count() == n * entry_bytes);
+    CHECK(live["bytes_on_disk"].number >= live["bytes"].number);
+    auto before = find(doc, engine, "overwrite")["space"]["bytes_on_disk"].count();
+    if (engine == "kepler") {
+      // Two versions of every key before, one after; the tables' indexes, filters and the
+      // MANIFEST weigh more at this size than at a million keys.
+      CHECK(live["bytes_on_disk"].count() < before);
+      CHECK(live["disk_per_live"].number < 1.5);
+    }
+    MESSAGE(engine << ": " << before << " bytes on disk after overwrite, "
+                   << live["bytes_on_disk"].count() << " after compact, live "
+                   << live["bytes"].count() << ": disk/live " << live["disk_per_live"].number);
+  }
 }
 
 TEST_CASE("--histogram adds ordered latency percentiles") {
@@ -204,6 +312,7 @@ TEST_CASE("--help documents every flag and every workload") {
                      "--key_size",
                      "--value_size",
                      "--batch_size",
+                     "--seek_nexts",
                      "--sync",
                      "--histogram",
                      "--json",
@@ -241,5 +350,57 @@ TEST_CASE("--use_existing_db reopens the stores an earlier run left, with sync w
   for (auto& engine : kepler::bench::available_engines()) {
     CAPTURE(engine);
     CHECK(count(find(doc, engine, "readrandom"), "found") == 100);
+  }
+}
+
+TEST_CASE("every engine's iterator walks its keys in order both ways and seeks to the next key") {
+  constexpr std::uint64_t keys = 1000;  // even indexes are written, odd ones are not
+  for (auto& engine : kepler::bench::available_engines()) {
+    CAPTURE(engine);
+    kepler::test::temp_dir dir("kepler-bench-iterator");
+    kepler::bench::engine_settings settings;
+    settings.dir = dir.path();
+    settings.memtable_bytes = 64 << 10;  // several flushes: the iterator merges tables
+    std::string error;
+    auto db = kepler::bench::open_engine(engine, settings, &error);
+    REQUIRE_MESSAGE(db, error);
+    auto key = [](std::uint64_t i) {
+      return kepler::bench::make_key(kepler::bench::key_space::fill, i, 16);
+    };
+    kepler::bench::value_pool values(100);
+    for (std::uint64_t i = 0; i < keys; i += 2)
+      REQUIRE(db->put(key(keys - 2 - i), values.value(i), false).empty());
+    for (std::uint64_t i = 0; i < keys; i += 8)
+      REQUIRE(db->put(key(i), values.value(i + 1), false).empty());  // newer versions
+    for (std::uint64_t i = 4; i < keys; i += 100) REQUIRE(db->remove(key(i), false).empty());
+    for (bool compacted : {false, true}) {
+      CAPTURE(compacted);
+      if (compacted) REQUIRE(db->compact_all().empty());
+      auto live = [&](std::uint64_t i) { return i % 2 == 0 && i % 100 != 4; };
+      auto it = db->new_iterator();
+      std::uint64_t expected = 0, seen = 0;
+      for (it->seek_to_first(); it->valid(); it->next(), ++seen, ++expected) {
+        while (!live(expected)) ++expected;
+        REQUIRE(it->key() == key(expected));
+        CHECK(it->value() == values.value(expected % 8 == 0 ? expected + 1 : keys - 2 - expected));
+      }
+      CHECK(it->status().empty());
+      std::uint64_t backwards = 0;
+      for (it->seek_to_last(); it->valid(); it->prev()) ++backwards;
+      CHECK(backwards == seen);
+      CHECK(seen == keys / 2 - keys / 100);
+      it->seek(key(5));  // missing: lands on the next written key
+      REQUIRE(it->valid());
+      CHECK(it->key() == key(6));
+      it->seek(key(4));  // removed
+      REQUIRE(it->valid());
+      CHECK(it->key() == key(6));
+      it->seek(key(keys));  // past the last
+      CHECK_FALSE(it->valid());
+      CHECK(it->status().empty());
+      auto stats = db->stats();
+      CHECK_FALSE(stats.empty());
+      CHECK(stats.find('\n') == std::string::npos);
+    }
   }
 }

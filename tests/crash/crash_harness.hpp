@@ -13,6 +13,7 @@
 #include <functional>
 #include <map>
 #include <optional>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -165,7 +166,27 @@ inline child_run run_and_kill(const std::string& dir, std::uint64_t seed, std::u
 struct tally {
   std::uint64_t cycles = 0, acked = 0, lost_acked = 0, phantom = 0, in_flight_landed = 0;
   std::uint64_t tables_made = 0, cycles_without_flush = 0;
+  /// Cycles in which the child installed a compaction (a newer table below level 0).
+  std::uint64_t cycles_with_compaction = 0;
+  std::uint64_t newest_deep_table = 0;
 };
+
+/// The highest number of a table below level 0 (a compaction's output), 0 when there is none.
+inline std::uint64_t newest_compacted_table(kepler::db& store) {
+  auto tables = store.property("kepler.sstables");
+  REQUIRE_MESSAGE(tables, kepler::to_string(tables.error()));
+  std::uint64_t newest = 0;
+  std::istringstream lines(*tables);
+  std::string word;
+  int level = 0;
+  std::uint64_t number = 0;
+  // "level N table M ..." per line.
+  for (std::string line; std::getline(lines, line);) {
+    std::istringstream in(line);
+    if (in >> word >> level >> word >> number && level > 0 && number > newest) newest = number;
+  }
+  return newest;
+}
 
 // The model: each key's last acknowledged value (nullopt: absent).
 using model = std::map<std::string, std::optional<std::string>>;
@@ -230,9 +251,18 @@ inline child_run run_cycle(const std::string& dir, std::uint64_t seed, std::uint
     ++t.acked;
   }
   auto maybe = make_operation(seed, run.last_acked + 1);
-  auto store = kepler::db::open(dir);
+  // The check compacts nothing itself, so a newer table below level 0 is the child's work.
+  kepler::options check_opts;
+  check_opts.l0_compaction_trigger = check_opts.l0_slowdown_trigger = check_opts.l0_stop_trigger =
+      1 << 20;
+  auto store = kepler::db::open(dir, check_opts);
   REQUIRE_MESSAGE(store, kepler::to_string(store.error()));
   check_store(**store, expected, maybe, t);
+  auto compacted = newest_compacted_table(**store);
+  if (compacted > t.newest_deep_table) {
+    ++t.cycles_with_compaction;
+    t.newest_deep_table = compacted;
+  }
   REQUIRE((*store)->close());
   ++t.cycles;
   // Numbers are never reused: the op that may have landed keeps its number.

@@ -15,12 +15,17 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include <caf/error.hpp>
 #include <caf/expected.hpp>
 
 #include "kepler/errors.hpp"
+#include "kepler/iterator.hpp"
 #include "kepler/options.hpp"
+#include "kepler/snapshot.hpp"
+#include "kepler/stats.hpp"
 #include "kepler/write_batch.hpp"
 
 namespace caf {
@@ -122,6 +127,51 @@ class db {
   /// Errors: ec::closed after close(); ec::invalid_argument for a key over max_key_bytes;
   /// ec::out_of_memory.
   caf::expected<std::optional<std::string>> get(std::string_view key, read_options ro = {}) const;
+
+  /// An iterator over the store as of now (or as of ro.snapshot), within ro's bounds. See
+  /// iterator.hpp. Errors: ec::closed after close(); ec::invalid_argument for a snapshot of
+  /// another store; ec::out_of_memory. Errors met while iterating come from iterator::status.
+  caf::expected<std::unique_ptr<iterator>> new_iterator(read_options ro = {}) const;
+
+  /// The pairs with begin <= key < end (nullopt: unbounded), in key order, at most `limit`
+  /// of them (0: no limit), read as of one moment (or ro.snapshot), as a vector. Bounds in `ro`
+  /// narrow the range further. Errors: those of new_iterator and of iterator::status.
+  caf::expected<std::vector<std::pair<std::string, std::string>>> scan(
+      std::optional<std::string_view> begin, std::optional<std::string_view> end,
+      std::size_t limit = 0, read_options ro = {}) const;
+
+  /// Takes a snapshot of the store as of the last acknowledged write (snapshot.hpp): reads
+  /// given it see that state until it is destroyed. Errors: ec::closed after close().
+  caf::expected<std::unique_ptr<kepler::snapshot>> snapshot() const;
+
+  /// Compacts every table holding keys in [begin, end] (nullopt: unbounded) down to the
+  /// deepest level with data in that range, after flushing the memtable, and returns when it
+  /// is done: overwritten versions and deletions that no snapshot needs are gone, and a later
+  /// read touches fewer files. Writes go on meanwhile. Errors: ec::closed; ec::read_only;
+  /// ec::would_deadlock (see open(system, ...)); the store's write failure, or a failure of
+  /// the compaction's writes (ec::write_failed: the store then refuses writes, as after a failed
+  /// log write).
+  caf::expected<void> compact_range(std::optional<std::string_view> begin,
+                                    std::optional<std::string_view> end);
+
+  /// What the store holds and has done since it was opened (stats.hpp). Errors: ec::closed.
+  caf::expected<db_stats> stats() const;
+
+  /// A named property, as text, in the spirit of LevelDB's GetProperty:
+  ///   "kepler.stats"                  db_stats::to_string()
+  ///   "kepler.num-files-at-level<N>"  table files on level N (0..6)
+  ///   "kepler.levels"                 one line per level: files and bytes
+  ///   "kepler.sstables"               every table file: level, number, size, key range
+  ///   "kepler.approximate-memory-usage"  memtable and block-cache bytes
+  ///   "kepler.num-snapshots", "kepler.oldest-snapshot-sequence", "kepler.last-sequence"
+  /// Errors: ec::invalid_argument naming an unknown property; ec::closed.
+  caf::expected<std::string> property(std::string_view name) const;
+
+  /// About how many bytes of table files hold keys in [begin, end) (the memtables are not
+  /// counted), from the tables' indexes: no data block is read. Errors: ec::closed;
+  /// ec::invalid_argument when begin > end; ec::corruption / ec::io_error when a table cannot
+  /// be opened.
+  caf::expected<std::uint64_t> approximate_size(std::string_view begin, std::string_view end) const;
 
   /// Removes `key`; removing a missing key succeeds. Errors as for insert.
   caf::expected<void> remove(std::string_view key, write_options wo = {});

@@ -20,6 +20,7 @@
 #include <caf/typed_actor.hpp>
 
 #include "kepler/db.hpp"
+#include "kepler/events.hpp"
 
 namespace kepler {
 
@@ -27,17 +28,24 @@ using put_atom = caf::atom_constant<caf::atom("kput")>;
 using get_atom = caf::atom_constant<caf::atom("kget")>;
 using remove_atom = caf::atom_constant<caf::atom("kremove")>;
 using write_atom = caf::atom_constant<caf::atom("kwrite")>;
+using subscribe_atom = caf::atom_constant<caf::atom("ksub")>;
+using unsubscribe_atom = caf::atom_constant<caf::atom("kunsub")>;
 
 /// (put_atom, key, value, sync) -> true: db::insert.
 /// (remove_atom, key, sync) -> true: db::remove.
 /// (write_atom, write_batch::encoding(), sync) -> true: db::write; a malformed encoding gets
 ///   ec::invalid_argument and writes nothing.
 /// (get_atom, key) -> the value, or none when missing: db::get.
+/// (subscribe_atom, subscriber) -> true: from now on `subscriber` gets the store's events
+///   (events.hpp) until it unsubscribes or dies. Subscribing twice is one subscription.
+/// (unsubscribe_atom, subscriber) -> true: no more events for it (fine when not subscribed).
 using db_actor =
     caf::typed_actor<caf::replies_to<put_atom, std::string, std::string, bool>::with<bool>,
                      caf::replies_to<remove_atom, std::string, bool>::with<bool>,
                      caf::replies_to<write_atom, std::string, bool>::with<bool>,
-                     caf::replies_to<get_atom, std::string>::with<caf::optional<std::string>>>;
+                     caf::replies_to<get_atom, std::string>::with<caf::optional<std::string>>,
+                     caf::replies_to<subscribe_atom, event_subscriber>::with<bool>,
+                     caf::replies_to<unsubscribe_atom, event_subscriber>::with<bool>>;
 
 /// The actor of an open store, meant for stores opened in your own actor system
 /// (db::open(system, dir)). Closing the store answers every pending write, refuses new ones with

@@ -3,6 +3,8 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
+#include <string>
 
 namespace kepler {
 
@@ -37,6 +39,20 @@ struct options {
   /// removed. The logs are replayed into memory; every write returns ec::read_only. A store on
   /// a full disk can still be read this way. A read-only open still takes the LOCK.
   bool read_only = false;
+  /// Level-0 table files (flushed memtables, whose key ranges overlap) at which a compaction
+  /// merges them into level 1. At least 1.
+  int l0_compaction_trigger = 4;
+  /// Level-0 files at which each write group is delayed by a millisecond, so compaction catches
+  /// up before writes must stop. At least l0_compaction_trigger.
+  int l0_slowdown_trigger = 8;
+  /// Level-0 files at which writes wait (they never fail for it) until a compaction leaves
+  /// fewer. At least l0_slowdown_trigger.
+  int l0_stop_trigger = 12;
+  /// Bytes level 1 may hold before it is compacted into level 2; each deeper level may hold
+  /// ten times the one above it. At least 64 KiB.
+  std::uint64_t max_bytes_for_level_base = 10 * 1024 * 1024;
+  /// Bytes at which compaction starts a new output table file. At least 16 KiB.
+  std::uint64_t target_file_size = 2 * 1024 * 1024;
   /// How many times an idle scheduler worker polls for new work before it sleeps, when KeplerDB
   /// creates its own actor system. About 100 µs of polling on the machines we measured: a busy
   /// store keeps its workers hot, an idle one sleeps. Raise it for lower latency at the cost of
@@ -54,7 +70,17 @@ struct write_options {
   bool sync = false;
 };
 
+class snapshot;
+
 struct read_options {
+  /// Read as of this snapshot (db::snapshot) instead of the newest state; it must be taken
+  /// from the same store (else ec::invalid_argument) and stay alive during the read.
+  const kepler::snapshot* snapshot = nullptr;
+  /// Iterators and scans: the first key they may show (inclusive). A seek below it lands on it.
+  std::optional<std::string> lower_bound;
+  /// Iterators and scans: the key they stop before (exclusive). A scan stops at the first entry
+  /// at or past it and reads no further, so deleted keys beyond it cost nothing.
+  std::optional<std::string> upper_bound;
   /// Verify the checksum of every table block read from disk. Blocks that enter the block
   /// cache are always verified (the cache is shared, so it only holds sound blocks); this
   /// decides for blocks read around it (fill_cache false).

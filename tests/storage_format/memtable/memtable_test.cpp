@@ -184,6 +184,103 @@ TEST_CASE("the iterator yields every version in internal-key order") {
   CHECK_FALSE(it.valid());
 }
 
+TEST_CASE("the iterator walks every version backwards from the last entry") {
+  constexpr int entries = 2000;
+  constexpr int distinct_keys = 200;
+  std::mt19937 rng(7);
+  memtable t;
+  std::vector<std::string> expected;
+  for (int i = 0; i < entries; ++i) {
+    const std::string key = "key" + std::to_string(rng() % distinct_keys);
+    const auto seq = static_cast<sequence_number>(i + 1);
+    t.add(seq, value_type::value, key, "v" + std::to_string(i));
+    expected.push_back(ikey(key, seq, value_type::value));
+  }
+  std::sort(expected.begin(), expected.end(),
+            [](const auto& a, const auto& b) { return compare_internal_keys(a, b) < 0; });
+
+  memtable::iterator it(&t);
+  it.seek_to_last();
+  for (auto e = expected.rbegin(); e != expected.rend(); ++e) {
+    REQUIRE(it.valid());
+    CHECK(it.internal_key() == *e);
+    it.prev();
+  }
+  CHECK_FALSE(it.valid());
+
+  // prev and next undo each other anywhere in the middle.
+  it.seek(expected[entries / 2]);
+  it.prev();
+  REQUIRE(it.valid());
+  CHECK(it.internal_key() == expected[entries / 2 - 1]);
+  it.next();
+  REQUIRE(it.valid());
+  CHECK(it.internal_key() == expected[entries / 2]);
+}
+
+TEST_CASE("an empty memtable has no last entry") {
+  memtable t;
+  memtable::iterator it(&t);
+  it.seek_to_last();
+  CHECK_FALSE(it.valid());
+}
+
+TEST_CASE("a backward walk while the writer adds stays in order and sees every earlier entry") {
+  // The writer adds keys in a shuffled order while a reader walks backwards from the end again
+  // and again: every walk must be strictly descending and hold every entry that was published
+  // before the walk started. Every batch of entries waits for a new walk to start, so walks
+  // run against many sizes of the list while the writer is adding.
+  constexpr int entries = 20000;
+  constexpr int batch = 1000;
+  memtable t;
+  std::vector<int> order(entries);
+  for (int i = 0; i < entries; ++i) order[i] = i;
+  std::shuffle(order.begin(), order.end(), std::mt19937(3));
+  auto key_of = [](int i) {
+    std::string k = std::to_string(i);
+    return std::string(6 - k.size(), '0') + k;
+  };
+  std::atomic<int> published{0};  // order[0, published) have been added
+  std::atomic<int> walks_started{0};
+  std::atomic<bool> done{false};
+  int overlapping = 0;  // walks during which the writer added entries
+  int errors = 0;
+  std::thread reader([&] {
+    std::vector<bool> seen(entries);
+    for (bool last_round = false; !last_round;) {
+      last_round = done.load(std::memory_order_acquire);
+      const int before = published.load(std::memory_order_acquire);
+      walks_started.fetch_add(1, std::memory_order_release);
+      std::fill(seen.begin(), seen.end(), false);
+      memtable::iterator it(&t);
+      std::string previous;
+      for (it.seek_to_last(); it.valid(); it.prev()) {
+        const std::string k(it.internal_key());
+        if (!previous.empty() && compare_internal_keys(k, previous) >= 0) ++errors;
+        seen[std::stoi(k.substr(0, 6))] = true;
+        previous = k;
+      }
+      for (int i = 0; i < before; ++i)
+        if (!seen[order[i]]) ++errors;
+      if (published.load(std::memory_order_acquire) != before) ++overlapping;
+    }
+  });
+  for (int i = 0; i < entries; ++i) {
+    if (i % batch == 0) {
+      const int walks = walks_started.load(std::memory_order_acquire);
+      while (walks_started.load(std::memory_order_acquire) == walks) std::this_thread::yield();
+    }
+    t.add(static_cast<sequence_number>(i + 1), value_type::value, key_of(order[i]), "v");
+    published.store(i + 1, std::memory_order_release);
+  }
+  done.store(true, std::memory_order_release);
+  reader.join();
+  MESSAGE(walks_started.load() << " backward walks, " << overlapping << " of them while the "
+                               << entries << " entries were being added; " << errors << " errors");
+  CHECK(walks_started.load() >= entries / batch);
+  CHECK(errors == 0);
+}
+
 TEST_CASE("approximate_bytes grows as entries are added") {
   constexpr int entries = 1000;
   memtable t;
