@@ -45,7 +45,7 @@ content twenty_keys() {
 
 enum class layout { memtable, tables, tables_under_memtable };
 
-const char* name_of(layout where) {
+std::string name_of(layout where) {
   switch (where) {
     case layout::memtable:
       return "all in the memtable";
