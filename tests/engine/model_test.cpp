@@ -579,7 +579,7 @@ TEST_CASE(
     "the store answers as a std::map does through random writes, reads both ways, "
     "snapshots, compactions and reopens" *
     doctest::test_suite("soak")) {
-  const int seeds = kepler::test::soak_count(20, 200);
+  const int seeds = kepler::test::soak_count(20, 250);
   const int steps = kepler::test::soak_count(10000, 20000);
   std::uint64_t first_seed = 1;
   int seed_count = seeds;
