@@ -1,10 +1,12 @@
 #pragma once
-// What the engine tests share: error checks, a store filled with a known set of keys, counting
-// which of them a store holds, and writing files the way the store frames them.
+// What the engine tests share: error checks, opening a store, a store filled with a known set of
+// keys, counting which of them a store holds, the bytes a store takes on disk, and writing files
+// the way the store frames them.
 
 #include <doctest/doctest.h>
 
 #include <cstdint>
+#include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <memory>
@@ -27,6 +29,33 @@ inline bool has_code(const caf::error& err, ec code) {
 template <class T>
 std::string outcome(const caf::expected<T>& opened) {
   return opened ? std::string("opened") : kepler::to_string(opened.error());
+}
+
+/// The store opened (or created) in `dir`; the test stops when the open fails.
+inline std::unique_ptr<kepler::db> open_ok(const std::string& dir,
+                                           const kepler::options& opts = {}) {
+  auto store = kepler::db::open(dir, opts);
+  REQUIRE_MESSAGE(store, outcome(store));
+  return std::move(*store);
+}
+
+/// The store's db::stats(); the test stops when the call fails.
+inline kepler::db_stats stats_of(const kepler::db& store) {
+  auto stats = store.stats();
+  REQUIRE_MESSAGE(stats, (stats ? std::string() : kepler::to_string(stats.error())));
+  return *stats;
+}
+
+/// What the store takes on disk: the bytes of every file in `dir` (a file a background
+/// compaction removes meanwhile counts as gone).
+inline std::uint64_t bytes_on_disk(const std::string& dir) {
+  std::uint64_t total = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+    std::error_code vanished;
+    auto size = entry.file_size(vanished);
+    if (!vanished) total += size;
+  }
+  return total;
 }
 
 inline std::string key_of(int i) {
