@@ -194,7 +194,9 @@ TEST_CASE("seek_for_prev lands on the last key at or before the target, past rem
   }
 }
 
-TEST_CASE("db::scan returns the pairs in [begin, end) in key order, at most limit of them") {
+TEST_CASE(
+    "db::scan returns the pairs from begin up to (not including) end in key order, at most limit "
+    "of them") {
   for (auto where : layouts) {
     CAPTURE(name_of(where));
     temp_dir dir;

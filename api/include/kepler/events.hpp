@@ -2,7 +2,10 @@
 // Events a store sends to actors that subscribe through its db actor (db_actor.hpp,
 // subscribe_atom): when a flush, a compaction or a write stall starts and ends, and when the
 // store enters its sticky error state. Delivery is a plain asynchronous send: a slow subscriber
-// never slows the store (its mailbox grows instead), and one that dies is dropped.
+// never slows the store's sends (its mailbox grows instead), and one that dies is dropped. A
+// subscriber that blocks in its handlers (sleeps, waits on I/O) must be spawned caf::detached
+// when it shares the store's actor system: on a shared scheduler worker it would block the
+// store's own actors that run there.
 //
 //   auto sub = system.spawn([](kepler::event_subscriber::pointer) -> kepler::event_subscriber
 //       ::behavior_type { return {[](const kepler::flush_finished& e) { ... }, ...}; });
