@@ -383,7 +383,7 @@ TEST_CASE("a closed log that the MANIFEST records is missing: corruption naming 
 
 // Row: damage at the end of an unrecorded older log: replay stops there, later logs are dropped
 // as torn.
-TEST_CASE("a torn tail in an unrecorded older log ends the replay; later logs count as torn") {
+TEST_CASE("a torn tail in an unrecorded older log ends the replay, later logs count as torn") {
   temp_dir dir;
   fill_store(dir.path(), 0);
   // What a power loss between a log switch and its closed_log edit can leave: log 100 torn in
@@ -476,7 +476,7 @@ TEST_CASE("a new_file with a level out of range or a key under 8 bytes is corrup
 }
 
 // Version edit: "Version 1 stores open as they are".
-TEST_CASE("a version 1 store opens as it is; a writable open records it as version 2") {
+TEST_CASE("a version 1 store opens as it is, a writable open records it as version 2") {
   temp_dir dir;
   auto v1 = base_edit();
   v1.format_version = 1;

@@ -75,7 +75,7 @@ std::uint64_t property_number(const kepler::db& store, const std::string& name) 
 
 TEST_CASE(
     "a snapshot taken before 1,000 overwrites reads every old value after flushes and "
-    "compactions; once it is released a compaction reclaims the old values' bytes") {
+    "compactions, once it is released a compaction reclaims the old values' bytes") {
   temp_dir dir;
   constexpr int keys = 1000;
   constexpr std::size_t value_bytes = 1000;

@@ -126,7 +126,7 @@ TEST_CASE("a level iterator holds one reader at a time, so a scan fits a table c
   CHECK(level.tables.cache.open_readers() == 1);
 }
 
-TEST_CASE("a level iterator stops at a file that fails to open, with its error; a seek retries") {
+TEST_CASE("a level iterator stops at a file that fails to open, with its error, a seek retries") {
   level_files level;
   const std::string path = level.tables.path(3);
   std::filesystem::rename(path, path + ".away");

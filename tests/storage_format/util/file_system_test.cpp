@@ -76,7 +76,7 @@ TEST_CASE("a large append is written whole") {
   CHECK(contents(dir.file("big")) == big);
 }
 
-TEST_CASE("new_writable_file empties an existing file; new_appendable_file continues it") {
+TEST_CASE("new_writable_file empties an existing file, new_appendable_file continues it") {
   temp_dir dir;
   REQUIRE(fs().create_dir(dir.path()).is_ok());
   const std::string path = dir.file("f");

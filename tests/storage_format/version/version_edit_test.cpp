@@ -338,7 +338,7 @@ TEST_CASE("a length prefix or varint running past the edit is corruption") {
   }
 }
 
-TEST_CASE("fields decode in any order; a scalar met twice takes the later value") {
+TEST_CASE("fields decode in any order, a scalar met twice takes the later value") {
   std::string bytes;
   put_varint32(&bytes, tag_closed_log);
   put_varint64(&bytes, 12);

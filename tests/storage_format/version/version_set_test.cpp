@@ -48,7 +48,7 @@ version_edit first_edit() {
 
 }  // namespace
 
-TEST_CASE("edits add files to levels; level 0 lists the newest file first") {
+TEST_CASE("edits add files to levels, level 0 lists the newest file first") {
   version_set set;
   REQUIRE(set.apply(first_edit(), "m").is_ok());
   CHECK(set.complete());
@@ -111,7 +111,7 @@ TEST_CASE("an edit that does not apply is corruption and changes nothing") {
   CHECK(set.current().get() == before.get());
 }
 
-TEST_CASE("a held version keeps its files live; released, they become deletable once") {
+TEST_CASE("a held version keeps its files live, released, they become deletable once") {
   version_set set;
   REQUIRE(set.apply(first_edit(), "m").is_ok());
   REQUIRE(set.apply(adding(0, table(5, "a", "f", 1, 2)), "m").is_ok());
@@ -145,7 +145,7 @@ TEST_CASE("a file moved to another level is never deletable while it is live") {
   CHECK(set.take_deletable_tables().empty());
 }
 
-TEST_CASE("scalar fields follow the last edit; closed logs below the log number are dropped") {
+TEST_CASE("scalar fields follow the last edit, closed logs below the log number are dropped") {
   version_set set;
   CHECK_FALSE(set.complete());
   REQUIRE(set.apply(first_edit(), "m").is_ok());
