@@ -84,6 +84,14 @@ bool block::build_search_index() {
   return true;
 }
 
+block block::copy_contents() const {
+  block out;
+  out.contents_ = contents_;
+  out.restarts_offset_ = restarts_offset_;
+  out.num_restarts_ = num_restarts_;
+  return out;
+}
+
 status block::parse(std::string contents, block* out) {
   const std::size_t size = contents.size();
   if (size < restart_bytes) {

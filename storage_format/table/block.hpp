@@ -8,6 +8,7 @@
 // decoded once, with a dense array of 8-byte normalized keys, so a seek is a binary search that
 // touches a few cache lines instead of a scan through a restart interval.
 
+#include <atomic>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -24,8 +25,22 @@ class block {
   static status parse(std::string contents, block* out);
 
   block() = default;
-  block(block&&) = default;
-  block& operator=(block&&) = default;
+  block(block&& other) noexcept { take(std::move(other)); }
+  block& operator=(block&& other) noexcept {
+    take(std::move(other));
+    return *this;
+  }
+  block(const block&) = delete;
+  block& operator=(const block&) = delete;
+
+  /// A copy of the block's contents (not of its search index or its lookup count).
+  block copy_contents() const;
+
+  /// Counts a lookup of this block in a cache; returns the count before it. Thread-safe. A
+  /// table reader builds the search index of a cached block only once it is looked up again:
+  /// most blocks a random read loads from a store larger than the cache are never read twice,
+  /// and decoding all their keys would cost more than the one seek they serve.
+  std::uint32_t count_lookup() const { return lookups_.fetch_add(1, std::memory_order_relaxed); }
 
   /// Decodes every entry into a search index that seek, next and prev then use. Leaves the block
   /// without one (false) when an entry is malformed or keys do not strictly ascend: the
@@ -83,6 +98,18 @@ class block {
   std::string keys_;  // every full key, back to back
   std::uint32_t prefix_bytes_ = 0;
   bool indexed_ = false;
+  mutable std::atomic<std::uint32_t> lookups_{0};
+
+  void take(block&& other) noexcept {
+    contents_ = std::move(other.contents_);
+    restarts_offset_ = other.restarts_offset_;
+    num_restarts_ = other.num_restarts_;
+    entries_ = std::move(other.entries_);
+    keys_ = std::move(other.keys_);
+    prefix_bytes_ = other.prefix_bytes_;
+    indexed_ = other.indexed_;
+    lookups_.store(0, std::memory_order_relaxed);
+  }
 };
 
 /// Reads one block; the block must outlive it. Not thread-safe; any number may share a block.

@@ -148,6 +148,15 @@ status table_reader::data_block(const read_options& options, std::size_t i,
   const block_handle& h = handles_[i];
   if (cache_ != nullptr) {
     if (auto cached = cache_->lookup(cache_id_, i)) {
+      // Looked up again: now its keys are worth decoding once for every later seek. The
+      // indexed copy replaces it in the cache; readers holding the plain one keep it.
+      if (!cached->has_search_index() && cached->count_lookup() == 0) {
+        auto indexed = std::make_shared<block>(cached->copy_contents());
+        if (indexed->build_search_index()) {
+          cache_->insert(cache_id_, i, indexed);
+          cached = std::move(indexed);
+        }
+      }
       *out = std::move(cached);
       return status::ok();
     }
@@ -159,11 +168,9 @@ status table_reader::data_block(const read_options& options, std::size_t i,
   auto b = std::make_shared<block>();
   status s = block::parse(std::move(contents), b.get());
   if (!s) return block_damage(i, s);
-  if (to_cache) {
-    // Verified above, so its keys can be decoded once for every later seek.
-    b->build_search_index();
-    cache_->insert(cache_id_, i, b);
-  }
+  // Verified above (to_cache), so it may be shared; its search index waits for a second
+  // lookup (block::count_lookup).
+  if (to_cache) cache_->insert(cache_id_, i, b);
   *out = std::move(b);
   return status::ok();
 }
