@@ -29,6 +29,10 @@ struct block_compressor::zstd_context {
   ~zstd_context() { ZSTD_freeCCtx(ctx); }
 };
 
+bool valid_zstd_level(int level) {
+  return level >= ZSTD_minCLevel() && level <= ZSTD_maxCLevel();
+}
+
 const char* to_string(block_codec codec) {
   switch (codec) {
     case block_codec::none:

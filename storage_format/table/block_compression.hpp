@@ -26,6 +26,8 @@ constexpr std::uint8_t max_block_codec = static_cast<std::uint8_t>(block_codec::
 
 /// zstd's level when table_options does not say (libzstd's own default).
 constexpr int default_zstd_level = 3;
+/// Whether libzstd accepts `level` (ZSTD_minCLevel() to ZSTD_maxCLevel(); 0 means its default).
+bool valid_zstd_level(int level);
 
 /// Compresses blocks for one table builder (it owns the zstd context; not thread-safe).
 class block_compressor {
