@@ -132,19 +132,18 @@ status read_block(const readable_file& file, const block_handle& handle, block_k
     return status::corruption(where(file.path(), kind, handle.offset) + "file ends after " +
                               std::to_string(got.size()) + " of " + std::to_string(n) + " bytes");
   }
-  // A file_system may hand back a view of its own memory instead of filling the scratch buffer.
-  if (got.data() != contents->data()) contents->assign(got.data(), got.size());
-  const char* trailer = contents->data() + handle.size;
+  // A file_system may hand back a view of its own memory instead of filling the scratch buffer;
+  // `got` is the block either way, and a compressed one is decompressed straight from it.
+  const char* trailer = got.data() + handle.size;
   const auto stored_byte = static_cast<std::uint8_t>(trailer[0]);
   const std::uint8_t stored_kind = stored_byte & trailer_kind_mask;
   const std::uint8_t stored_codec = stored_byte >> trailer_codec_shift;
   // A compressed block is always verified: the decompressor is never fed damaged bytes.
   const bool compressed = decoding.compressed_allowed && stored_codec != 0;
+  const std::string_view stored = got.substr(0, handle.size);
   if (verify || compressed) {
-    const std::uint32_t stored = crc32c::unmask(decode_fixed32(trailer + 1));
-    const std::uint32_t actual =
-        block_crc(std::string_view(contents->data(), handle.size), trailer[0]);
-    if (stored != actual) {
+    const std::uint32_t expected = crc32c::unmask(decode_fixed32(trailer + 1));
+    if (expected != block_crc(stored, trailer[0])) {
       return status::corruption(where(file.path(), kind, handle.offset) + "checksum mismatch");
     }
   }
@@ -157,10 +156,13 @@ status read_block(const readable_file& file, const block_handle& handle, block_k
     return status::corruption(where(file.path(), kind, handle.offset) +
                               "trailer names unknown codec " + std::to_string(stored_codec));
   }
-  contents->resize(handle.size);
-  if (!compressed) return status::ok();
+  if (!compressed) {
+    if (got.data() != contents->data()) contents->assign(got.data(), got.size());
+    contents->resize(handle.size);
+    return status::ok();
+  }
   std::string raw;
-  status s = decompress_block(static_cast<block_codec>(stored_codec), *contents,
+  status s = decompress_block(static_cast<block_codec>(stored_codec), stored,
                               decoding.max_raw_bytes, &raw);
   if (!s) return status::corruption(where(file.path(), kind, handle.offset) + s.message());
   contents->swap(raw);
