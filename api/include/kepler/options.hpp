@@ -16,8 +16,9 @@ constexpr std::size_t max_batch_bytes = 256 * 1024 * 1024;  // 256 MiB, encoded
 /// How table files store their data blocks on disk (options::compression).
 enum class compression_type {
   none,  // raw: the most disk, no decompression on reads that miss the block cache
-  lz4,   // fast to write and read; about LevelDB+Snappy's size
-  zstd,  // smaller than lz4 (see zstd_level), slower to write; reads cost a little more
+  lz4,   // fast to write and read; a little smaller than LevelDB with Snappy (BENCHMARKS.md)
+  zstd,  // smaller than lz4 (see zstd_level); slower to write, and every block-cache miss costs
+         // a zstd decompression (readrandom 2-3x lz4's on a store 10x the block cache)
 };
 
 struct options {
