@@ -6,6 +6,8 @@ packages=(
   g++ cmake make           # compiler and build
   libcaf-dev               # CAF 0.17: the actors
   libisal-dev              # ISA-L: hardware-accelerated CRC32C
+  liblz4-dev               # LZ4 and
+  libzstd-dev              #   zstd: table block compression
   libboost-filesystem-dev  # Boost.Filesystem
   doctest-dev              # the tests
   libbenchmark-dev         # micro benchmarks

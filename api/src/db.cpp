@@ -82,7 +82,25 @@ caf::error check_options(const options& opts) {
   if (opts.max_bytes_for_level_base < 64 * 1024)
     return bad("max_bytes_for_level_base must be at least 64 KiB");
   if (opts.target_file_size < 16 * 1024) return bad("target_file_size must be at least 16 KiB");
+  if (opts.compression != compression_type::none && opts.compression != compression_type::lz4 &&
+      opts.compression != compression_type::zstd) {
+    return bad("compression must be none, lz4 or zstd");
+  }
+  if (!storage::valid_zstd_level(opts.zstd_level))
+    return bad("zstd_level " + std::to_string(opts.zstd_level) + " is outside libzstd's range");
   return {};
+}
+
+storage::block_codec block_codec_of(compression_type c) {
+  switch (c) {
+    case compression_type::none:
+      return storage::block_codec::none;
+    case compression_type::lz4:
+      return storage::block_codec::lz4;
+    case compression_type::zstd:
+      return storage::block_codec::zstd;
+  }
+  return storage::block_codec::none;
 }
 
 caf::error read_only_error() {
@@ -179,6 +197,8 @@ struct db::impl {
     cfg.l0_stop_trigger = opts.l0_stop_trigger;
     cfg.max_bytes_for_level_base = opts.max_bytes_for_level_base;
     cfg.target_file_size = opts.target_file_size;
+    cfg.table.compression = block_codec_of(opts.compression);
+    cfg.table.zstd_level = opts.zstd_level;
     engine = std::make_shared<actors::engine_state>(std::move(cfg));
     storage::recovery_options ropts;
     ropts.create_if_missing = opts.create_if_missing;

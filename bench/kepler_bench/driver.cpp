@@ -98,7 +98,7 @@ int run_bench(const std::vector<std::string>& args, std::FILE* out) {
   auto workload_names = expand_workloads(f);
   auto date = now_text();
   std::string command = "kepler-bench " + join(args, " ");
-  value_pool values(f.value_size);
+  value_pool values(f.value_size, f.compression_ratio);
   print_header(out, f, date, engines);
   std::vector<result> results;
   std::vector<engine_totals> totals;
@@ -110,6 +110,9 @@ int run_bench(const std::vector<std::string>& args, std::FILE* out) {
     settings.kepler_workers = f.kepler_workers;
     settings.kepler_poll = f.kepler_poll;
     settings.kepler_user_system = static_cast<int>(f.kepler_user_system);
+    settings.compression = f.compression == "zstd"  ? codec::zstd
+                           : f.compression == "lz4" ? codec::lz4
+                                                    : codec::none;
     std::error_code ec;
     if (!f.use_existing_db) std::filesystem::remove_all(settings.dir, ec);
     std::filesystem::create_directories(f.db, ec);

@@ -12,12 +12,17 @@
 
 namespace kepler::bench {
 
-/// What every engine is opened with. The fairness rules of the comparison live here: no
-/// compression anywhere, bloom filters of bloom_bits_per_key, the same memtable size.
+/// Table block codecs (--compression).
+enum class codec { none, lz4, zstd };
+
+/// What every engine is opened with. The fairness rules of the comparison live here: one codec
+/// (KeplerDB and RocksDB the same; LevelDB, which has only Snappy, Snappy unless none), bloom
+/// filters of bloom_bits_per_key, the same memtable size.
 struct engine_settings {
   std::string dir;
   std::size_t memtable_bytes = 4 << 20;
   int bloom_bits_per_key = 10;
+  codec compression = codec::none;
   /// LMDB only: the size of its memory map, the largest the store can grow to.
   std::size_t lmdb_map_bytes = std::size_t{64} << 30;
   /// KeplerDB only: scheduler workers (0: its default) and idle polling (0: its default).

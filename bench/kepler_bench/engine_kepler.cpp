@@ -84,6 +84,9 @@ class kepler_engine : public engine {
 std::unique_ptr<engine> open_kepler(const engine_settings& settings, std::string* error) {
   kepler::options opts;
   opts.memtable_bytes = settings.memtable_bytes;
+  opts.compression = settings.compression == codec::zstd  ? kepler::compression_type::zstd
+                     : settings.compression == codec::lz4 ? kepler::compression_type::lz4
+                                                          : kepler::compression_type::none;
   opts.worker_threads = settings.kepler_workers;
   if (settings.kepler_poll != 0) opts.worker_poll_attempts = settings.kepler_poll;
   if (settings.kepler_user_system != 0) {

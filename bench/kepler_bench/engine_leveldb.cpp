@@ -1,4 +1,5 @@
-// LevelDB (Debian's libleveldb-dev): no compression, bloom filter, KeplerDB's memtable size.
+// LevelDB (Debian's libleveldb-dev): Snappy (its only codec) unless --compression=none, bloom
+// filter, KeplerDB's memtable size.
 
 #ifdef KEPLER_BENCH_HAVE_LEVELDB
 
@@ -152,7 +153,8 @@ class leveldb_engine : public engine {
 std::unique_ptr<engine> open_leveldb(const engine_settings& settings, std::string* error) {
   leveldb::Options opts;
   opts.create_if_missing = true;
-  opts.compression = leveldb::kNoCompression;  // fair: KeplerDB does not compress
+  opts.compression =
+      settings.compression == codec::none ? leveldb::kNoCompression : leveldb::kSnappyCompression;
   opts.write_buffer_size = settings.memtable_bytes;
   auto* filter = leveldb::NewBloomFilterPolicy(settings.bloom_bits_per_key);
   opts.filter_policy = filter;

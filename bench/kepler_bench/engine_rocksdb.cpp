@@ -1,8 +1,10 @@
-// RocksDB (Debian's librocksdb-dev): no compression on any level, bloom filter in the
-// block-based table, KeplerDB's memtable size; otherwise RocksDB's defaults.
+// RocksDB (Debian's librocksdb-dev): KeplerDB's codec on every level (refused when this
+// librocksdb was built without it), bloom filter in the block-based table, KeplerDB's memtable
+// size; otherwise RocksDB's defaults.
 
 #ifdef KEPLER_BENCH_HAVE_ROCKSDB
 
+#include <rocksdb/convenience.h>
 #include <rocksdb/db.h>
 #include <rocksdb/filter_policy.h>
 #include <rocksdb/iterator.h>
@@ -10,6 +12,7 @@
 #include <rocksdb/table.h>
 #include <rocksdb/write_batch.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <map>
 #include <sstream>
@@ -133,8 +136,19 @@ class rocksdb_engine : public engine {
 std::unique_ptr<engine> open_rocksdb(const engine_settings& settings, std::string* error) {
   rocksdb::Options opts;
   opts.create_if_missing = true;
-  // Fair: KeplerDB does not compress, so nothing is compressed on any level.
-  opts.compression = rocksdb::kNoCompression;
+  // Fair: KeplerDB's codec, the same on every level.
+  const rocksdb::CompressionType type = settings.compression == codec::zstd ? rocksdb::kZSTD
+                                        : settings.compression == codec::lz4
+                                            ? rocksdb::kLZ4Compression
+                                            : rocksdb::kNoCompression;
+  if (type != rocksdb::kNoCompression) {
+    const auto supported = rocksdb::GetSupportedCompressions();
+    if (std::find(supported.begin(), supported.end(), type) == supported.end()) {
+      *error = "this librocksdb was built without the codec asked for (--compression)";
+      return nullptr;
+    }
+  }
+  opts.compression = type;
   opts.bottommost_compression = rocksdb::kDisableCompressionOption;
   opts.compression_per_level.clear();
   opts.write_buffer_size = settings.memtable_bytes;

@@ -5,7 +5,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <filesystem>
+#include <iterator>
 #include <map>
 #include <sstream>
 
@@ -75,6 +77,9 @@ void print_usage(std::FILE* to) {
       "  --seed=N               seed of the key sequences (301); same for every engine\n"
       "  --kepler_workers=N     KeplerDB's scheduler threads (0: its default)\n"
       "  --kepler_poll=N        KeplerDB's idle poll attempts (0: its default)\n"
+      "  --compression=none|lz4|zstd  table block codec (lz4): KeplerDB and RocksDB use it;\n"
+      "                         LevelDB uses Snappy unless none; LMDB does not compress\n"
+      "  --compression_ratio=R  values compress to about R, as db_bench's (0.5; 0 < R <= 1)\n"
       "  --kepler_user_system=0|1|2  KeplerDB's actor system: 0 its own, 1 a user's with\n"
       "                         CAF's defaults, 2 a user's tuned by db::tune_scheduler\n"
       "  --help                 this text\n"
@@ -116,8 +121,11 @@ parse_outcome parse_flags(const std::vector<std::string>& args, flags* f, std::s
       {"kepler_user_system", {&f->kepler_user_system, 0, 2}}};
   const std::map<std::string, bool*> bools{
       {"sync", &f->sync}, {"histogram", &f->histogram}, {"use_existing_db", &f->use_existing_db}};
-  const std::map<std::string, std::string*> texts{
-      {"engine", &f->engine}, {"benchmarks", &f->benchmarks}, {"json", &f->json}, {"db", &f->db}};
+  const std::map<std::string, std::string*> texts{{"engine", &f->engine},
+                                                  {"benchmarks", &f->benchmarks},
+                                                  {"json", &f->json},
+                                                  {"db", &f->db},
+                                                  {"compression", &f->compression}};
   for (auto& arg : args) {
     if (arg == "--help" || arg == "-h") return parse_outcome::help;
     auto eq = arg.find('=');
@@ -134,6 +142,14 @@ parse_outcome parse_flags(const std::vector<std::string>& args, flags* f, std::s
         *error = "--" + name + ": bad value '" + value + "' (want 0 or 1)";
         return parse_outcome::bad;
       }
+    } else if (name == "compression_ratio") {
+      char* end = nullptr;
+      const double r = has_value && !value.empty() ? std::strtod(value.c_str(), &end) : -1;
+      if (end == nullptr || *end != '\0' || !(r > 0 && r <= 1)) {
+        *error = "--compression_ratio: bad value '" + value + "' (want a number in (0, 1])";
+        return parse_outcome::bad;
+      }
+      f->compression_ratio = r;
     } else if (!has_value && (sizes.count(name) || texts.count(name))) {
       *error = "--" + name + " needs a value (--" + name + "=...)";
       return parse_outcome::bad;
@@ -169,6 +185,11 @@ parse_outcome parse_flags(const std::vector<std::string>& args, flags* f, std::s
     *error = "--key_size=" + std::to_string(f->key_size) +
              " is too short for --num, --sync_num or --ycsb_records (" +
              std::to_string(f->key_size - 1) + " digits after the key's letter)";
+    return parse_outcome::bad;
+  }
+  if (std::find(std::begin(compression_names), std::end(compression_names), f->compression) ==
+      std::end(compression_names)) {
+    *error = "--compression: bad value '" + f->compression + "' (want none, lz4 or zstd)";
     return parse_outcome::bad;
   }
   if (split_list(f->benchmarks).empty()) {

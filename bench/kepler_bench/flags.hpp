@@ -35,6 +35,11 @@ struct flags {
   std::size_t kepler_poll = 0;
   std::size_t kepler_user_system = 0;
   std::string db;
+  /// none, lz4 or zstd: KeplerDB's and RocksDB's codec; LevelDB gets Snappy unless none.
+  std::string compression = "lz4";
+  /// What values compress to, as db_bench's generator (each 100-byte piece of the value pool is
+  /// a random prefix of R x 100 bytes repeated).
+  double compression_ratio = 0.5;
 
   std::size_t read_ops() const { return reads != 0 ? reads : num; }
 };
@@ -44,6 +49,8 @@ struct flags {
 constexpr std::size_t min_key_size = 8;
 constexpr std::size_t max_key_size = 511;
 constexpr std::size_t max_threads = 1024;
+/// The codecs --compression names.
+inline const char* const compression_names[] = {"none", "lz4", "zstd"};
 
 enum class parse_outcome { run, help, bad };
 

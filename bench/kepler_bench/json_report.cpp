@@ -89,7 +89,8 @@ bool write_json(const std::string& path, const flags& f, const std::string& date
     << ", \"batch_size\": " << f.batch_size << ", \"seek_nexts\": " << f.seek_nexts
     << ", \"sync\": " << (f.sync ? "true" : "false") << ", \"ycsb_records\": " << f.ycsb_records
     << ", \"ycsb_ops\": " << f.ycsb_ops << ", \"memtable_bytes\": " << f.memtable_bytes
-    << "},\n  \"engines\": [";
+    << ", \"compression\": \"" << f.compression
+    << "\", \"compression_ratio\": " << f.compression_ratio << "},\n  \"engines\": [";
   for (std::size_t i = 0; i < engines.size(); ++i) o << (i ? ", " : "") << quoted(engines[i]);
   o << "],\n  \"results\": [";
   for (std::size_t i = 0; i < results.size(); ++i)

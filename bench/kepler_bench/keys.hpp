@@ -23,12 +23,14 @@ enum class key_space : char {
 /// index). REQUIRES: size >= 8 and index < 10^(size-1).
 std::string make_key(key_space space, std::uint64_t index, std::size_t size);
 
-/// Values of one size: `size` random letters, different for different indexes. They are slices
-/// of one random buffer (as in db_bench), so a value costs no random generator inside the
-/// timed loop. Thread-safe once constructed.
+/// Values of one size, different for different indexes. They are slices of one buffer built as
+/// db_bench's RandomGenerator builds it, so a value costs no random generator inside the timed
+/// loop and compresses to about `compression_ratio`: every 100-byte piece of the buffer is a
+/// random printable prefix of compression_ratio x 100 bytes, repeated. Thread-safe once
+/// constructed. REQUIRES: 0 < compression_ratio <= 1.
 class value_pool {
  public:
-  explicit value_pool(std::size_t size);
+  explicit value_pool(std::size_t size, double compression_ratio = 1.0);
   std::string_view value(std::uint64_t index) const;
   std::size_t size() const { return size_; }
 

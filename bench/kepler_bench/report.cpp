@@ -48,10 +48,13 @@ void print_header(std::FILE* to, const flags& f, const std::string& date,
   std::fprintf(to,
                "\nkeys: %zu bytes, values: %zu bytes, num: %zu, reads: %zu, sync_num: %zu, "
                "threads: %zu, sync: %d, seek_nexts: %zu, memtable: %zu bytes, bloom: 10 "
-               "bits/key, no compression\n"
+               "bits/key\n"
+               "compression: %s (leveldb: %s; lmdb: none), values compress to about %.2f\n"
                "ycsb: %zu records, %zu ops, zipfian 0.99\n",
                f.key_size, f.value_size, f.num, f.read_ops(), f.sync_num, f.threads, f.sync,
-               f.seek_nexts, f.memtable_bytes, f.ycsb_records, f.ycsb_ops);
+               f.seek_nexts, f.memtable_bytes, f.compression.c_str(),
+               f.compression == "none" ? "none" : "snappy", f.compression_ratio, f.ycsb_records,
+               f.ycsb_ops);
   std::fprintf(to, "------------------------------------------------\n");
 }
 

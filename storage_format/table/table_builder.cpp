@@ -1,5 +1,6 @@
 #include "storage_format/table/table_builder.hpp"
 
+#include <algorithm>
 #include <cassert>
 
 #include "storage_format/memtable/internal_key.hpp"
@@ -54,7 +55,8 @@ table_builder::table_builder(const table_options& options, writable_file* file)
     : options_(options),
       file_(file),
       data_block_(options.restart_interval),
-      index_block_(index_restart_interval) {
+      index_block_(index_restart_interval),
+      compressor_(options.compression, options.zstd_level) {
   assert(options.block_bytes >= 1 && options.restart_interval >= 1 &&
          options.bloom_bits_per_key >= 0);
   if (options.bloom_bits_per_key > 0) {
@@ -103,12 +105,12 @@ status table_builder::add(std::string_view internal_key, std::string_view value)
   return status::ok();
 }
 
-status table_builder::write_block(std::string_view contents, block_kind kind,
-                                  block_handle* handle) {
+status table_builder::write_block(std::string_view contents, block_kind kind, block_handle* handle,
+                                  block_codec codec) {
   handle->offset = offset_;
   handle->size = contents.size();
   write_buffer_.clear();
-  append_block(&write_buffer_, contents, kind);
+  append_block(&write_buffer_, contents, kind, codec);
   status s = file_->append(write_buffer_);
   if (!s) {
     status_ = s;
@@ -120,7 +122,16 @@ status table_builder::write_block(std::string_view contents, block_kind kind,
 
 status table_builder::flush_data_block() {
   if (data_block_.empty()) return status::ok();
-  KEPLER_RETURN_IF_ERROR(write_block(data_block_.finish(), block_kind::data, &pending_handle_));
+  const std::string_view raw = data_block_.finish();
+  props_.largest_data_block = std::max<std::uint64_t>(props_.largest_data_block, raw.size());
+  const block_codec codec = compressor_.compress(raw, &compressed_);
+  if (codec != block_codec::none) {
+    KEPLER_RETURN_IF_ERROR(write_block(compressed_, block_kind::data, &pending_handle_, codec));
+    ++props_.compressed_blocks;
+  } else {
+    KEPLER_RETURN_IF_ERROR(write_block(raw, block_kind::data, &pending_handle_));
+    if (compressor_.codec() != block_codec::none) ++props_.raw_kept_blocks;
+  }
   data_block_.reset();
   pending_index_entry_ = true;
   ++props_.data_blocks;

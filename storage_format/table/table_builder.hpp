@@ -22,7 +22,7 @@ class table_builder {
  public:
   /// Writes to `file` (not owned; it must outlive the builder and start empty).
   /// REQUIRES: options.block_bytes >= 1, options.restart_interval >= 1,
-  /// options.bloom_bits_per_key >= 0.
+  /// options.bloom_bits_per_key >= 0, options.zstd_level within libzstd's range.
   table_builder(const table_options& options, writable_file* file);
   ~table_builder();
   table_builder(const table_builder&) = delete;
@@ -45,7 +45,8 @@ class table_builder {
 
  private:
   status flush_data_block();
-  status write_block(std::string_view contents, block_kind kind, block_handle* handle);
+  status write_block(std::string_view contents, block_kind kind, block_handle* handle,
+                     block_codec codec = block_codec::none);
 
   table_options options_;
   writable_file* file_;
@@ -61,6 +62,8 @@ class table_builder {
   bool pending_index_entry_ = false;
   block_handle pending_handle_;
   std::string write_buffer_;
+  block_compressor compressor_;
+  std::string compressed_;
 };
 
 /// The shortest internal key k with `last` <= k < `next` that this builder finds (it shortens

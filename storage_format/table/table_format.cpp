@@ -86,12 +86,14 @@ status footer::decode(std::string_view input, const std::string& path, std::uint
   const std::uint32_t actual = crc32c::value(p, footer_crc_offset);
   if (stored != actual) return status::corruption(at + "checksum mismatch");
   const std::uint32_t version = decode_fixed32(p + footer_version_offset);
-  if (version != table_format_version) {
+  if (version < oldest_table_format_version || version > table_format_version) {
     return status::not_supported(at + "format version " + std::to_string(version) +
-                                 " (this build reads version " +
+                                 " (this build reads versions " +
+                                 std::to_string(oldest_table_format_version) + " to " +
                                  std::to_string(table_format_version) + ")");
   }
   footer f;
+  f.version = version;
   f.index = get_fixed_handle(p);
   f.filter = get_fixed_handle(p + 16);
   f.properties = get_fixed_handle(p + 32);
@@ -106,15 +108,17 @@ status footer::decode(std::string_view input, const std::string& path, std::uint
   return status::ok();
 }
 
-void append_block(std::string* dst, std::string_view contents, block_kind kind) {
+void append_block(std::string* dst, std::string_view contents, block_kind kind, block_codec codec) {
   dst->append(contents.data(), contents.size());
-  const char kind_byte = static_cast<char>(kind);
+  const char kind_byte = static_cast<char>(static_cast<std::uint8_t>(kind) |
+                                           static_cast<std::uint8_t>(codec) << trailer_codec_shift);
   dst->push_back(kind_byte);
   put_fixed32(dst, crc32c::mask(block_crc(contents, kind_byte)));
 }
 
 status read_block(const readable_file& file, const block_handle& handle, block_kind kind,
-                  bool verify, std::uint64_t data_end, std::string* contents) {
+                  bool verify, std::uint64_t data_end, std::string* contents,
+                  const block_decoding& decoding) {
   if (handle.offset > data_end || handle.size > data_end - handle.offset ||
       data_end - handle.offset - handle.size < block_trailer_bytes) {
     return status::corruption(where(file.path(), kind, handle.offset) + "size " +
@@ -128,23 +132,40 @@ status read_block(const readable_file& file, const block_handle& handle, block_k
     return status::corruption(where(file.path(), kind, handle.offset) + "file ends after " +
                               std::to_string(got.size()) + " of " + std::to_string(n) + " bytes");
   }
-  // A file_system may hand back a view of its own memory instead of filling the scratch buffer.
-  if (got.data() != contents->data()) contents->assign(got.data(), got.size());
-  const char* trailer = contents->data() + handle.size;
-  const auto stored_kind = static_cast<std::uint8_t>(trailer[0]);
-  if (verify) {
-    const std::uint32_t stored = crc32c::unmask(decode_fixed32(trailer + 1));
-    const std::uint32_t actual =
-        block_crc(std::string_view(contents->data(), handle.size), trailer[0]);
-    if (stored != actual) {
+  // A file_system may hand back a view of its own memory instead of filling the scratch buffer;
+  // `got` is the block either way, and a compressed one is decompressed straight from it.
+  const char* trailer = got.data() + handle.size;
+  const auto stored_byte = static_cast<std::uint8_t>(trailer[0]);
+  const std::uint8_t stored_kind = stored_byte & trailer_kind_mask;
+  const std::uint8_t stored_codec = stored_byte >> trailer_codec_shift;
+  // A compressed block is always verified: the decompressor is never fed damaged bytes.
+  const bool compressed = decoding.compressed_allowed && stored_codec != 0;
+  const std::string_view stored = got.substr(0, handle.size);
+  if (verify || compressed) {
+    const std::uint32_t expected = crc32c::unmask(decode_fixed32(trailer + 1));
+    if (expected != block_crc(stored, trailer[0])) {
       return status::corruption(where(file.path(), kind, handle.offset) + "checksum mismatch");
     }
   }
-  if (stored_kind != static_cast<std::uint8_t>(kind)) {
+  if (stored_kind != static_cast<std::uint8_t>(kind) ||
+      (stored_codec != 0 && !decoding.compressed_allowed)) {
     return status::corruption(where(file.path(), kind, handle.offset) + "trailer says block kind " +
-                              std::to_string(stored_kind));
+                              std::to_string(stored_byte));
   }
-  contents->resize(handle.size);
+  if (stored_codec > max_block_codec) {
+    return status::corruption(where(file.path(), kind, handle.offset) +
+                              "trailer names unknown codec " + std::to_string(stored_codec));
+  }
+  if (!compressed) {
+    if (got.data() != contents->data()) contents->assign(got.data(), got.size());
+    contents->resize(handle.size);
+    return status::ok();
+  }
+  std::string raw;
+  status s = decompress_block(static_cast<block_codec>(stored_codec), stored,
+                              decoding.max_raw_bytes, &raw);
+  if (!s) return status::corruption(where(file.path(), kind, handle.offset) + s.message());
+  contents->swap(raw);
   return status::ok();
 }
 

@@ -4,6 +4,8 @@
 
 #include <cstddef>
 
+#include "storage_format/table/block_compression.hpp"
+
 namespace kepler::storage {
 
 /// How a table_builder writes a table. A reader needs none of it: every table describes itself.
@@ -18,6 +20,12 @@ struct table_options {
   /// Bloom filter bits per key (the filter covers user keys). 10 gives about 1% false positives;
   /// 0 writes no filter.
   int bloom_bits_per_key = 10;
+  /// How data blocks are stored (sst_format.md, "Block compression"). A block that the codec
+  /// shrinks by less than an eighth is stored raw; every block records its own codec, so a reader
+  /// needs no setting.
+  block_codec compression = block_codec::lz4;
+  /// zstd's level (libzstd's range; higher is smaller and slower to write, reads alike).
+  int zstd_level = default_zstd_level;
 };
 
 /// How a single read goes.

@@ -46,6 +46,19 @@ status table_reader::open(std::unique_ptr<readable_file> file, block_cache* cach
   if (!s)
     return status::corruption(block_at(path, block_kind::properties, f.properties.offset) +
                               s.message());
+  t->format_version_ = f.version;
+  if (f.version >= 2) {
+    // The limit a decompressed data block must keep to; itself checked against what the
+    // table's entries could fill, so damaged properties cannot raise it either.
+    if (t->properties_.largest_data_block > t->properties_.data_block_bound()) {
+      return status::corruption(block_at(path, block_kind::properties, f.properties.offset) +
+                                "properties block: largest data block " +
+                                std::to_string(t->properties_.largest_data_block) +
+                                " bytes exceeds what its entries can fill");
+    }
+    t->data_decoding_.compressed_allowed = true;
+    t->data_decoding_.max_raw_bytes = t->properties_.largest_data_block;
+  }
 
   if (f.filter.size != 0) {
     KEPLER_RETURN_IF_ERROR(
@@ -164,7 +177,8 @@ status table_reader::data_block(const read_options& options, std::size_t i,
   const bool to_cache = cache_ != nullptr && options.fill_cache;
   std::string contents;
   KEPLER_RETURN_IF_ERROR(read_block(*file_, h, block_kind::data,
-                                    options.verify_checksums || to_cache, data_end_, &contents));
+                                    options.verify_checksums || to_cache, data_end_, &contents,
+                                    data_decoding_));
   auto b = std::make_shared<block>();
   status s = block::parse(std::move(contents), b.get());
   if (!s) return block_damage(i, s);

@@ -71,6 +71,8 @@ class table_reader {
   std::uint64_t file_size() const { return file_size_; }
   std::size_t data_blocks() const { return handles_.size(); }
   bool has_filter() const { return filter_.has_value(); }
+  /// The footer's format version (1: every block raw; 2: a codec per data block).
+  std::uint32_t format_version() const { return format_version_; }
 
  private:
   table_reader() = default;
@@ -88,6 +90,8 @@ class table_reader {
   std::uint64_t cache_id_ = 0;
   std::uint64_t file_size_ = 0;
   std::uint64_t data_end_ = 0;  // where the footer starts
+  std::uint32_t format_version_ = 0;
+  block_decoding data_decoding_;  // how data blocks may be stored
   table_properties properties_;
   std::optional<bloom_filter> filter_;
   // The index, decoded once: keys back to back, and block i's key at

@@ -8,6 +8,7 @@
 #include <cmath>
 #include <cstdio>
 #include <fstream>
+#include <map>
 #include <sstream>
 
 #include "bench/json_reader.hpp"
@@ -165,7 +166,8 @@ std::vector<std::string> tiny(std::uint64_t threads) {
           "--batch_size=" + std::to_string(batch_size),
           "--ycsb_records=" + std::to_string(ycsb_records),
           "--ycsb_ops=" + std::to_string(ycsb_ops),
-          "--threads=" + std::to_string(threads)};
+          "--threads=" + std::to_string(threads),
+          "--compression=none"};
 }
 
 }  // namespace
@@ -246,7 +248,7 @@ TEST_CASE("an engine's write amplification covers its whole run until it closed"
 TEST_CASE("compact after an overwrite shrinks kepler's store to near its live data") {
   constexpr std::uint64_t n = 2000;
   auto doc = run({"--engine=all", "--num=" + std::to_string(n), "--memtable_bytes=65536",
-                  "--benchmarks=fillrandom,overwrite,compact"});
+                  "--benchmarks=fillrandom,overwrite,compact", "--compression=none"});
   for (auto& engine : kepler::bench::available_engines()) {
     CAPTURE(engine);
     auto& r = find(doc, engine, "compact");
@@ -270,6 +272,32 @@ TEST_CASE("compact after an overwrite shrinks kepler's store to near its live da
   }
 }
 
+TEST_CASE("with --compression and --compression_ratio=0.5 the compressing engines store less") {
+  constexpr std::uint64_t n = 3000;
+  std::map<std::string, std::map<std::string, double>> on_disk;  // codec -> engine -> bytes
+  for (std::string codec : {"none", "lz4", "zstd"}) {
+    CAPTURE(codec);
+    auto doc = run({"--engine=all", "--num=" + std::to_string(n), "--memtable_bytes=65536",
+                    "--benchmarks=fillrandom,compact", "--compression=" + codec,
+                    "--compression_ratio=0.5"});
+    for (auto& engine : kepler::bench::available_engines()) {
+      CAPTURE(engine);
+      auto& r = find(doc, engine, "compact");
+      CHECK(r["error"].string == "");
+      REQUIRE(r.has("live"));
+      CHECK(r["live"]["entries"].count() == n);
+      on_disk[codec][engine] = r["live"]["bytes_on_disk"].number;
+      MESSAGE(codec << ", " << engine << ": disk/live " << r["live"]["disk_per_live"].number);
+    }
+  }
+  for (auto& engine : kepler::bench::available_engines()) {
+    if (engine == "lmdb") continue;  // LMDB never compresses
+    CAPTURE(engine);
+    CHECK(on_disk["lz4"][engine] < 0.9 * on_disk["none"][engine]);
+    CHECK(on_disk["zstd"][engine] < 0.9 * on_disk["none"][engine]);
+  }
+}
+
 TEST_CASE("--histogram adds ordered latency percentiles") {
   auto doc =
       run({"--engine=kepler", "--num=300", "--benchmarks=fillseq,readrandom", "--histogram=1"});
@@ -284,9 +312,11 @@ TEST_CASE("--histogram adds ordered latency percentiles") {
 
 TEST_CASE("a bad flag value is refused with exit status 2") {
   std::FILE* out = std::fopen("/dev/null", "w");
-  for (auto* bad : {"--num=0", "--num=ten", "--threads=0", "--engine=sqlite", "--sync=maybe",
-                    "--benchmarks=fillseq,nosuch", "--key_size=4", "--no_such_flag=1", "num=5",
-                    "--json=", "--key_size=8 --num=100000000"}) {
+  for (auto* bad :
+       {"--num=0", "--num=ten", "--threads=0", "--engine=sqlite", "--sync=maybe",
+        "--benchmarks=fillseq,nosuch", "--key_size=4", "--no_such_flag=1", "num=5",
+        "--json=", "--key_size=8 --num=100000000", "--compression=snappy", "--compression_ratio=0",
+        "--compression_ratio=1.5", "--compression_ratio=x", "--compression_ratio"}) {
     CAPTURE(bad);
     std::vector<std::string> args;
     std::istringstream words(bad);
@@ -325,6 +355,8 @@ TEST_CASE("--help documents every flag and every workload") {
                      "--kepler_workers",
                      "--kepler_poll",
                      "--kepler_user_system",
+                     "--compression",
+                     "--compression_ratio",
                      "--help"})
     CHECK_MESSAGE(help.find(flag) != std::string::npos, flag);
   for (auto& w : kepler::bench::split_list(all_workloads))

@@ -13,6 +13,14 @@ constexpr std::size_t max_key_bytes = 64 * 1024;            // 64 KiB
 constexpr std::size_t max_value_bytes = 64 * 1024 * 1024;   // 64 MiB
 constexpr std::size_t max_batch_bytes = 256 * 1024 * 1024;  // 256 MiB, encoded
 
+/// How table files store their data blocks on disk (options::compression).
+enum class compression_type {
+  none,  // raw: the most disk, no decompression on reads that miss the block cache
+  lz4,   // fast to write and read; a little smaller than LevelDB with Snappy (BENCHMARKS.md)
+  zstd,  // smaller than lz4 (see zstd_level); slower to write, and every block-cache miss costs
+         // a zstd decompression (readrandom 2-3x lz4's on a store 10x the block cache)
+};
+
 struct options {
   /// Create the store when the directory is missing or empty. When false, opening a directory
   /// that is not a KeplerDB store fails with ec::not_a_store.
@@ -53,6 +61,16 @@ struct options {
   std::uint64_t max_bytes_for_level_base = 10 * 1024 * 1024;
   /// Bytes at which compaction starts a new output table file. At least 16 KiB.
   std::uint64_t target_file_size = 2 * 1024 * 1024;
+  /// How new table files (flushes and compactions) store their data blocks. A block that the
+  /// codec would shrink by less than an eighth is stored raw. Every block records its own codec,
+  /// so the setting may change between opens: files written under an older setting stay
+  /// readable, and compactions rewrite what they merge with the current one. The block cache
+  /// holds blocks decompressed.
+  compression_type compression = compression_type::lz4;
+  /// zstd's level when compression is zstd: libzstd's range (1 to 22, or its negative fast
+  /// levels; 0 means libzstd's default, 3). Higher levels write smaller files more slowly;
+  /// reading costs about the same. Else ec::invalid_argument at open.
+  int zstd_level = 3;
   /// How many times an idle scheduler worker polls for new work before it sleeps, when KeplerDB
   /// creates its own actor system. About 100 µs of polling on the machines we measured: a busy
   /// store keeps its workers hot, an idle one sleeps. Raise it for lower latency at the cost of

@@ -62,6 +62,9 @@ struct job_fixture {
     c.inputs[0] = {in1};
     c.inputs[1] = {in2};
     table.block_bytes = 1024;
+    // Raw blocks: the cases below size their entries against target_file_size, which counts
+    // bytes on disk (compressed ones, with a codec).
+    table.compression = block_codec::none;
   }
 
   status run(std::vector<entry> entries, const std::vector<sequence_number>& snapshots = {},

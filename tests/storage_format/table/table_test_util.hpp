@@ -13,7 +13,9 @@
 #include <vector>
 
 #include "storage_format/memtable/internal_key.hpp"
+#include "storage_format/table/block.hpp"
 #include "storage_format/table/table_builder.hpp"
+#include "storage_format/table/table_format.hpp"
 #include "storage_format/table/table_reader.hpp"
 #include "string_files.hpp"
 
@@ -51,6 +53,29 @@ inline status open_table(std::string data, storage::block_cache* cache,
                          std::unique_ptr<storage::table_reader>* out) {
   return storage::table_reader::open(std::make_unique<string_readable>(std::move(data)), cache,
                                      out);
+}
+
+/// The handles of a sound table's data blocks, in file order, read from its index.
+inline std::vector<storage::block_handle> data_block_handles(const std::string& table) {
+  using namespace kepler::storage;
+  const std::uint64_t data_end = table.size() - footer_bytes;
+  footer f;
+  REQUIRE(footer::decode(std::string_view(table).substr(data_end), "t", data_end, &f).is_ok());
+  string_readable file(table);
+  std::string contents;
+  REQUIRE(read_block(file, f.index, block_kind::index, true, data_end, &contents).is_ok());
+  block index;
+  REQUIRE(block::parse(std::move(contents), &index).is_ok());
+  std::vector<block_handle> out;
+  block::iterator it(&index);
+  for (it.seek_to_first(); it.valid(); it.next()) {
+    std::string_view v = it.value();
+    block_handle h;
+    REQUIRE(h.decode_from(&v));
+    out.push_back(h);
+  }
+  REQUIRE(it.state().is_ok());
+  return out;
 }
 
 }  // namespace kepler::test
