@@ -122,15 +122,7 @@ void compact_if_due(compactor_ptr self) {
   auto& st = self->state;
   if (!may_start(st)) return;
   auto files = st.engine->view()->files;
-  // While level 0 slows or stops writes it goes first, whatever deeper level scores higher:
-  // a long run of deeper compactions must not keep writes waiting.
-  std::optional<storage::compaction> picked;
-  if (files->files(0).size() >= static_cast<std::size_t>(st.engine->config().l0_slowdown_trigger)) {
-    picked = storage::pick_range_compaction(files, 0, std::nullopt, std::nullopt, st.options);
-    if (picked) picked->manual = false;
-  } else {
-    picked = storage::pick_compaction(files, st.pointers, st.options);
-  }
+  auto picked = storage::pick_compaction(files, st.pointers, st.options);
   if (!picked) return;
   // Advanced when picked: a compaction that keeps failing does not hold up the rest of its
   // level (writes fail then anyway).
@@ -252,6 +244,7 @@ compactor_actor::behavior_type compactor(compactor_ptr self, std::shared_ptr<eng
   st.manifest = std::move(manifest);
   const auto& cfg = st.engine->config();
   st.options.l0_compaction_trigger = cfg.l0_compaction_trigger;
+  st.options.l0_slowdown_trigger = cfg.l0_slowdown_trigger;
   st.options.max_bytes_for_level_base = cfg.max_bytes_for_level_base;
   st.options.target_file_size = cfg.target_file_size;
   // LevelDB's proportions: grandparent overlap 10 and widening 25 output files' worth.

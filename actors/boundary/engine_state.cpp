@@ -13,23 +13,14 @@ engine_state::engine_state(engine_config config)
       tables_(*config_.fs, config_.dir, config_.max_open_files, &blocks_),
       view_(std::make_shared<storage::read_view>()) {}
 
-caf::expected<std::optional<std::string>> engine_state::read(const storage::read_options& options,
-                                                             std::string_view key) const {
+caf::expected<std::optional<std::string>> engine_state::read(
+    const storage::read_options& options, std::string_view key,
+    std::optional<storage::sequence_number> snapshot) const {
   // The view first, then the sequence: every entry in the view's files is at or below it, so
   // what compaction kept of them is what a read at it must see (compaction.md).
   auto current = view();
   std::optional<std::string> value;
-  auto s = current->get(options, key, last_visible(), &value);
-  if (!s.is_ok()) return to_error(s);
-  return value;
-}
-
-caf::expected<std::optional<std::string>> engine_state::read_at(
-    const storage::read_options& options, std::string_view key,
-    storage::sequence_number snapshot) const {
-  auto current = view();
-  std::optional<std::string> value;
-  auto s = current->get(options, key, snapshot, &value);
+  auto s = current->get(options, key, snapshot ? *snapshot : last_visible(), &value);
   if (!s.is_ok()) return to_error(s);
   return value;
 }

@@ -91,15 +91,12 @@ class engine_state {
     last_visible_.store(seq, std::memory_order_release);
   }
 
-  /// The newest value of `key` as of the last visible sequence: the one read that db::get and
-  /// the db actor's get share. Errors: ec::corruption naming the table file and offset,
-  /// ec::io_error.
-  caf::expected<std::optional<std::string>> read(const storage::read_options& options,
-                                                 std::string_view key) const;
-  /// As read, as of `snapshot` (a live snapshot's sequence).
-  caf::expected<std::optional<std::string>> read_at(const storage::read_options& options,
-                                                    std::string_view key,
-                                                    storage::sequence_number snapshot) const;
+  /// The newest value of `key` as of `snapshot` (a live snapshot's sequence), or of the last
+  /// visible sequence when none is given: the one read that db::get and the db actor's get
+  /// share. Errors: ec::corruption naming the table file and offset, ec::io_error.
+  caf::expected<std::optional<std::string>> read(
+      const storage::read_options& options, std::string_view key,
+      std::optional<storage::sequence_number> snapshot = std::nullopt) const;
 
   std::shared_ptr<const storage::read_view> view() const {
     std::lock_guard<std::mutex> guard(view_mutex_);

@@ -103,6 +103,16 @@ storage::block_codec block_codec_of(compression_type c) {
   return storage::block_codec::none;
 }
 
+// Counts a call from before its closed check until it returns, even when something throws, so
+// close() neither misses it nor waits for it forever.
+struct counted_call {
+  std::atomic<int>& count;
+  explicit counted_call(std::atomic<int>& c) : count(c) { count.fetch_add(1); }
+  ~counted_call() { count.fetch_sub(1); }
+  counted_call(const counted_call&) = delete;
+  counted_call& operator=(const counted_call&) = delete;
+};
+
 caf::error read_only_error() {
   return make_error(ec::read_only,
                     "the store is open read-only (options::read_only): writes "
@@ -153,13 +163,7 @@ struct db::impl {
   // the batch into the (recycled) request's buffer.
   template <class Encode>
   caf::expected<void> submit(bool sync, Encode&& encode) {
-    // Counted from before the closed check until the reply, even when something throws, so
-    // close() neither misses this write nor waits for it forever.
-    struct in_flight_guard {
-      std::atomic<int>& count;
-      explicit in_flight_guard(std::atomic<int>& c) : count(c) { count.fetch_add(1); }
-      ~in_flight_guard() { count.fetch_sub(1); }
-    } guard{in_flight};
+    counted_call guard{in_flight};
     if (closed.load()) return closed_error();
     if (opts.read_only) return read_only_error();
     if (on_sole_worker()) return would_deadlock_error("a blocking write");
@@ -378,10 +382,7 @@ caf::expected<std::optional<std::string>> db::get(std::string_view key, read_opt
   if (impl_->closed.load(std::memory_order_acquire)) return closed_error();
   auto seq = read_sequence(*impl_->engine, ro);
   if (!seq) return std::move(seq.error());
-  return guarded([&]() -> caf::expected<std::optional<std::string>> {
-    if (*seq) return impl_->engine->read_at(storage_options(ro), key, **seq);
-    return impl_->engine->read(storage_options(ro), key);
-  });
+  return guarded([&] { return impl_->engine->read(storage_options(ro), key, *seq); });
 }
 
 caf::expected<std::unique_ptr<iterator>> db::new_iterator(read_options ro) const {
@@ -426,11 +427,7 @@ caf::expected<void> db::compact_range(std::optional<std::string_view> begin,
                                       std::optional<std::string_view> end) {
   if (begin && end && *end < *begin)
     return make_error(ec::invalid_argument, "compact_range: begin is after end");
-  struct in_system_guard {
-    std::atomic<int>& count;
-    explicit in_system_guard(std::atomic<int>& c) : count(c) { count.fetch_add(1); }
-    ~in_system_guard() { count.fetch_sub(1); }
-  } guard{impl_->in_system};
+  counted_call guard{impl_->in_system};
   if (impl_->closed.load()) return closed_error();
   if (impl_->opts.read_only) return read_only_error();
   if (impl_->on_sole_worker()) return would_deadlock_error("db::compact_range");

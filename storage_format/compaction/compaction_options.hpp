@@ -14,6 +14,10 @@ struct compaction_options {
   /// Level-0 files at which level 0 scores 1 and is compacted into level 1. Level-0 ranges
   /// overlap, so a lookup may read every one of them: this bounds that cost. REQUIRES: >= 1.
   int l0_compaction_trigger = 4;
+  /// Level-0 files at which writes slow down: from there level 0 is compacted first, whatever
+  /// a deeper level scores, so a long run of deeper compactions never keeps writes waiting.
+  /// REQUIRES: >= l0_compaction_trigger.
+  int l0_slowdown_trigger = 8;
   /// Bytes at which level 1 scores 1; level n >= 1 scores 1 at base x multiplier^(n-1). A deeper
   /// level holding multiplier times the one above keeps the bytes rewritten per byte written
   /// near multiplier per level. REQUIRES: >= 1.

@@ -65,6 +65,7 @@ std::optional<compaction> pick_compaction(std::shared_ptr<const version> v,
     }
   }
   if (best < 0) return std::nullopt;
+  if (v->files(0).size() >= static_cast<std::size_t>(opts.l0_slowdown_trigger)) best = 0;
 
   compaction c = start(v, best, opts, false);
   if (best == 0) {

@@ -28,11 +28,12 @@ std::uint64_t max_bytes_for_level(int level, const compaction_options& opts);
 double level_score(const version& v, int level, const compaction_options& opts);
 
 /// The compaction `v` needs most: of the levels scoring 1 or more the highest score (the lower
-/// level on a tie). Level 0 takes every level-0 file, so no older level-0 file stays above the
-/// newer data written to level 1. A deeper level n takes the first file after
-/// pointers.at(n) (the first file of the level when none is after it, or no pointer is set),
-/// widened as complete_inputs (compaction_inputs.hpp) says. Either way with the files of level
-/// n+1 they overlap and the files of level n+2 that overlap both. nullopt when no level scores
+/// level on a tie), but level 0 whenever it holds l0_slowdown_trigger files or more. Level 0 takes
+/// every level-0 file, so no older level-0 file stays above the newer data written to level 1. A
+/// deeper level n takes the first file after pointers.at(n) (the first file of the level when none
+/// is after it, or no pointer is set), widened as complete_inputs (compaction_inputs.hpp) says.
+/// Either way with the files of level n+1 they overlap and the files of level n+2 that overlap
+/// both. nullopt when no level scores
 /// 1. The result's base is `v`, its options `opts`, manual false. REQUIRES: v not null.
 std::optional<compaction> pick_compaction(std::shared_ptr<const version> v,
                                           const compact_pointers& pointers,

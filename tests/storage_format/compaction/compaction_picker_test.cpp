@@ -385,3 +385,26 @@ TEST_CASE("a level rewrite takes a level's overlapping files into that same leve
   REQUIRE(bottom.has_value());
   CHECK(bottom->grandparents.empty());
 }
+
+TEST_CASE("level 0 at the slowdown trigger is compacted before a deeper level that scores higher") {
+  compaction_options opts = small_levels();  // level 1 scores 1 at 1000 bytes
+  opts.l0_compaction_trigger = 4;
+  opts.l0_slowdown_trigger = 8;
+  auto with_level0 = [](int files) {
+    std::vector<kepler::test::placed_file> levels;
+    for (int i = 0; i < files; ++i)
+      levels.push_back({0, table_file(100 + i, "a", "z", 10, 10 * i + 1, 10 * i + 5)});
+    levels.push_back({1, table_file(1, "a", "z", 100000)});  // scores 100
+    return levels;
+  };
+  // Below the slowdown trigger the higher score wins: level 1 (100) over level 0 (1.75).
+  auto below = pick_compaction(make_version(with_level0(7)), compact_pointers{}, opts);
+  REQUIRE(below.has_value());
+  CHECK(below->level == 1);
+  // At it, level 0 goes first (score 2, far under level 1's), every level-0 file taken.
+  auto at = pick_compaction(make_version(with_level0(8)), compact_pointers{}, opts);
+  REQUIRE(at.has_value());
+  CHECK(at->level == 0);
+  CHECK(at->inputs[0].size() == 8);
+  CHECK(numbers(at->inputs[1]) == numbers_t{1});
+}
