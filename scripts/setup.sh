@@ -5,6 +5,8 @@ set -euo pipefail
 packages=(
   g++ cmake make           # compiler and build
   libcaf-dev               # CAF 0.17: the actors
+  libcli11-dev             # CLI11: the kepler CLI's flags
+  libedit-dev              # libedit: the kepler shell's line editing (BSD, not GPL readline)
   libisal-dev              # ISA-L: hardware-accelerated CRC32C
   liblz4-dev               # LZ4 and
   libzstd-dev              #   zstd: table block compression
