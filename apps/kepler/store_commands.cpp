@@ -8,6 +8,7 @@
 #include <CLI/CLI.hpp>
 
 #include "command_line.hpp"
+#include "shell/shell.hpp"
 #include "store_actions.hpp"
 #include "text/dump_format.hpp"
 
@@ -268,6 +269,16 @@ void add_load(CLI::App& app, command_status& status) {
   });
 }
 
+void add_shell(CLI::App& app, command_status& status) {
+  auto a = std::make_shared<store_args>();
+  auto* cmd = add_command(app, "shell",
+                          "an interactive shell on the store, created when missing (line editing "
+                          "and history on a terminal; commands line by line from a pipe)",
+                          *a);
+  add_output_flags(cmd, &a->out);
+  cmd->callback([a, &status] { status.code = run_shell(a->dir, a->out.format()); });
+}
+
 }  // namespace
 
 void add_store_commands(CLI::App& app, command_status& status) {
@@ -281,6 +292,7 @@ void add_store_commands(CLI::App& app, command_status& status) {
   add_compact(app, status);
   add_dump(app, status);
   add_load(app, status);
+  add_shell(app, status);
 }
 
 }  // namespace kepler::cli
