@@ -74,6 +74,8 @@ caf::error check_options(const options& opts) {
   if (opts.max_open_files < 1) return bad("max_open_files must be at least 1");
   if (opts.read_only && opts.error_if_exists)
     return bad("read_only and error_if_exists exclude each other");
+  if (opts.read_only && opts.recovery_mode == recovery_mode::salvage)
+    return bad("recovery_mode salvage rewrites damaged files, so it cannot be read_only");
   if (opts.l0_compaction_trigger < 1) return bad("l0_compaction_trigger must be at least 1");
   if (opts.l0_slowdown_trigger < opts.l0_compaction_trigger)
     return bad("l0_slowdown_trigger must be at least l0_compaction_trigger");
@@ -101,6 +103,20 @@ storage::block_codec block_codec_of(compression_type c) {
       return storage::block_codec::zstd;
   }
   return storage::block_codec::none;
+}
+
+storage::recovery_mode recovery_mode_of(recovery_mode m) {
+  switch (m) {
+    case recovery_mode::point_in_time:
+      return storage::recovery_mode::point_in_time;
+    case recovery_mode::tolerate_tail:
+      return storage::recovery_mode::tolerate_tail;
+    case recovery_mode::absolute:
+      return storage::recovery_mode::absolute;
+    case recovery_mode::salvage:
+      return storage::recovery_mode::salvage;
+  }
+  return storage::recovery_mode::point_in_time;
 }
 
 // Counts a call from before its closed check until it returns, even when something throws, so
@@ -208,6 +224,7 @@ struct db::impl {
     ropts.create_if_missing = opts.create_if_missing;
     ropts.error_if_exists = opts.error_if_exists;
     ropts.read_only = opts.read_only;
+    ropts.mode = recovery_mode_of(opts.recovery_mode);
     ropts.table = engine->config().table;
     // Detached: recovery replays logs and writes a table with fsyncs, which must not hold a
     // scheduler worker (a user's system may have just one) for the whole open.
@@ -232,6 +249,8 @@ struct db::impl {
     report.batches_replayed = recovered.records_replayed;
     report.entries_replayed = recovered.entries_replayed;
     report.torn_tail_bytes = recovered.torn_tail_bytes;
+    report.dropped_records = recovered.dropped_records;
+    report.damage = recovered.damage;
     report.tables_written = recovered.tables_written;
     report.files_removed = recovered.files_removed;
     return caf::unit;

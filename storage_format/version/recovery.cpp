@@ -109,16 +109,82 @@ status read_current(file_system& fs, const std::string& dir, std::uint64_t* mani
   return status::ok();
 }
 
-// A log's drops are fine only as a torn tail: damage with a valid record after it is
-// corruption, and a failed read is an I/O error wherever it is (the bytes may be intact, and
-// treating them as a tail would lose acknowledged writes).
-status check_drops(const log::reader& reader, const std::string& path) {
-  for (const auto& d : reader.drops())
+// How much of a file in the log format (a write-ahead log, the MANIFEST) recovery may drop.
+enum class tolerance {
+  nothing,         // any damage is corruption
+  truncated_tail,  // only one incomplete record at the very end (a torn append)
+  tail,            // damage after the last valid record: a crash's torn tail, however it looks
+  from_first,      // everything from the first damage on: valid records after it are dropped
+  skip,            // every damaged range; the valid records around them are kept
+};
+
+tolerance manifest_tolerance(recovery_mode mode) {
+  switch (mode) {
+    case recovery_mode::absolute:
+      return tolerance::nothing;
+    case recovery_mode::tolerate_tail:
+      return tolerance::truncated_tail;
+    case recovery_mode::point_in_time:
+      return tolerance::tail;
+    case recovery_mode::salvage:
+      return tolerance::skip;
+  }
+  return tolerance::nothing;
+}
+
+// Drops as the mode allows them, after the last record of `reader` was read. A failed read is an
+// I/O error wherever it is (the bytes may be intact, and treating them as damage would drop
+// acknowledged writes). Each drop is noted in `stats`, and their bytes counted (from_first: all
+// from the first drop to the end of the file).
+status judge_drops(const log::reader& reader, const std::string& path, tolerance t,
+                   std::uint64_t file_size, const char* why_not, recovery_stats* stats) {
+  const auto& drops = reader.drops();
+  for (const auto& d : drops)
     if (d.reason == log::drop_reason::read_error)
       return status::io_error(path + ": offset " + std::to_string(d.offset) +
-                              ": the log could not be read");
-  if (!reader.damage_only_at_tail()) return status::corruption(reader.describe_first_drop());
+                              ": the file could not be read");
+  if (drops.empty()) return status::ok();
+  bool allowed = false;
+  switch (t) {
+    case tolerance::nothing:
+      break;
+    case tolerance::truncated_tail:
+      allowed = drops.size() == 1 && drops[0].reason == log::drop_reason::truncated &&
+                reader.damage_only_at_tail();
+      break;
+    case tolerance::tail:
+      allowed = reader.damage_only_at_tail();
+      break;
+    case tolerance::from_first:
+    case tolerance::skip:
+      allowed = true;
+      break;
+  }
+  if (!allowed) return status::corruption(reader.describe_first_drop() + " (" + why_not + ")");
+  if (t == tolerance::from_first) {
+    stats->torn_tail_bytes += file_size - drops.front().offset;
+    stats->damage.push_back(reader.describe_first_drop() + "; dropped from there to the end (" +
+                            std::to_string(file_size - drops.front().offset) + " bytes)");
+    return status::ok();
+  }
+  for (const auto& d : drops) {
+    stats->torn_tail_bytes += d.bytes;
+    stats->damage.push_back(path + ": offset " + std::to_string(d.offset) + ": " +
+                            log::to_string(d.reason) + " (" + std::to_string(d.bytes) +
+                            " bytes dropped)");
+  }
   return status::ok();
+}
+
+const char* why_not(recovery_mode mode) {
+  switch (mode) {
+    case recovery_mode::absolute:
+      return "recovery_mode absolute drops nothing";
+    case recovery_mode::tolerate_tail:
+      return "recovery_mode tolerate_tail drops only an incomplete last record";
+    default:
+      return "damage before the last valid record is not a crash's torn tail";
+  }
 }
 
 // A newer format may change anything after its version, so the version is judged before the
@@ -145,27 +211,36 @@ status check_last_sequence(const version_edit& edit, const std::string& where) {
 // Applies every record of the MANIFEST. A torn tail is the end of a crash; damage before it is
 // corruption. The first edit carries the format version (manifest_format.md), so a store of a
 // newer format is refused as such before any field it may have redefined is read.
-status replay_manifest(file_system& fs, const std::string& path, version_edit* state,
-                       version_set* versions) {
+status replay_manifest(file_system& fs, const std::string& path, recovery_mode mode,
+                       version_edit* state, version_set* versions, recovery_stats* stats) {
   std::unique_ptr<readable_file> file;
   KEPLER_RETURN_IF_ERROR(missing_is_corruption(fs.new_readable_file(path, &file),
                                                "CURRENT names this MANIFEST, but it is missing"));
   log::reader reader(file.get());
   std::string record;
   std::uint64_t offset = 0;
+  const bool salvage = mode == recovery_mode::salvage;
   for (bool first = true; reader.read_record(&record, &offset); first = false) {
     auto where = path + ": offset " + std::to_string(offset);
     version_edit edit;
     auto decoded = edit.decode(record, where);
     KEPLER_RETURN_IF_ERROR(check_format_version(*state, edit, path));
-    KEPLER_RETURN_IF_ERROR(decoded);
-    if (first && !edit.format_version)
-      return status::corruption(where + ": the first edit lacks the format version");
-    KEPLER_RETURN_IF_ERROR(check_last_sequence(edit, where));
-    state->merge(edit);
-    KEPLER_RETURN_IF_ERROR(versions->apply(edit, where));
+    auto applied = decoded;
+    if (applied.is_ok() && first && !edit.format_version)
+      applied = status::corruption(where + ": the first edit lacks the format version");
+    if (applied.is_ok()) applied = check_last_sequence(edit, where);
+    if (applied.is_ok()) {
+      // apply changes nothing when it fails, so salvage can go on without the edit.
+      applied = versions->apply(edit, where);
+      if (applied.is_ok()) state->merge(edit);
+    }
+    if (!applied.is_ok()) {
+      if (!salvage) return applied;
+      stats->damage.push_back(applied.message() + " (edit skipped)");
+    }
   }
-  KEPLER_RETURN_IF_ERROR(check_drops(reader, path));
+  KEPLER_RETURN_IF_ERROR(
+      judge_drops(reader, path, manifest_tolerance(mode), file->size(), why_not(mode), stats));
   if (!state->format_version || !state->log_number || !state->next_file_number)
     return status::corruption(path + ": MANIFEST lacks the format version or file numbers");
   return status::ok();
@@ -202,56 +277,92 @@ enum class log_end {
   unrecorded,
 };
 
-// Replays one log into `out->mem`. Returns in `*torn` whether its replay ended at a torn tail.
+tolerance log_tolerance(recovery_mode mode, log_end end) {
+  if (mode == recovery_mode::salvage) return tolerance::skip;
+  if (end == log_end::closed) return tolerance::nothing;
+  switch (mode) {
+    case recovery_mode::absolute:
+      return tolerance::nothing;
+    case recovery_mode::tolerate_tail:
+      return tolerance::truncated_tail;
+    default:
+      return tolerance::from_first;
+  }
+}
+
+// Replays one log into `out->mem`. Returns in `*torn` whether its replay stopped at damage.
 status replay_log(file_system& fs, const std::string& path, log_end end,
-                  std::uint64_t recorded_length, sequence_number* replayed_last,
+                  std::uint64_t recorded_length, recovery_mode mode, sequence_number* replayed_last,
                   recovered_store* out, bool* torn) {
   *torn = false;
   std::unique_ptr<readable_file> file;
   KEPLER_RETURN_IF_ERROR(missing_is_corruption(
       fs.new_readable_file(path, &file),
       "this log was listed a moment ago and the MANIFEST's log number says it must be replayed"));
-  if (end == log_end::closed && file->size() != recorded_length)
-    return status::corruption(path + ": the log holds " + std::to_string(file->size()) +
-                              " bytes, but it was closed at " + std::to_string(recorded_length) +
-                              " (the MANIFEST recorded its final length)");
+  const bool salvage = mode == recovery_mode::salvage;
+  if (end == log_end::closed && file->size() != recorded_length) {
+    auto wrong = path + ": the log holds " + std::to_string(file->size()) +
+                 " bytes, but it was closed at " + std::to_string(recorded_length) +
+                 " (the MANIFEST recorded its final length)";
+    if (!salvage) return status::corruption(wrong);
+    out->stats.damage.push_back(wrong + " (read as it is)");
+  }
+  const tolerance t = log_tolerance(mode, end);
   log::reader reader(file.get());
   std::string record;
   std::uint64_t offset = 0;
   while (reader.read_record(&record, &offset)) {
+    // Past the first damage, point_in_time keeps nothing: what survives stays a prefix.
+    if (t == tolerance::from_first && !reader.drops().empty()) {
+      ++out->stats.dropped_records;
+      continue;
+    }
     auto where = path + ": record at offset " + std::to_string(offset);
-    if (record.size() < batch::header_size)
-      return status::corruption(where + ": too short for a write batch");
+    // A record whose checksum holds but whose contents do not is not a torn write: corruption
+    // in every mode but salvage, which skips it.
+    auto bad = [&](const std::string& why) {
+      if (!salvage) return status::corruption(where + ": " + why);
+      out->stats.damage.push_back(where + ": " + why + " (record skipped)");
+      ++out->stats.dropped_records;
+      return status::ok();
+    };
+    if (record.size() < batch::header_size) {
+      KEPLER_RETURN_IF_ERROR(bad("too short for a write batch"));
+      continue;
+    }
     // validate also refuses a record whose last sequence (first + count - 1) passes
     // max_sequence_number, so the arithmetic below cannot wrap.
     auto s = batch::validate(record);
-    if (!s.is_ok()) return status::corruption(where + ": " + s.message());
+    if (!s.is_ok()) {
+      KEPLER_RETURN_IF_ERROR(bad(s.message()));
+      continue;
+    }
     auto first = batch::sequence(record);
     auto n = batch::count(record);
     if (n == 0) continue;
     // Sequences only grow along the logs; a record at or below what was replayed would let an
     // older value win, so it is damage, not data.
-    if (first <= *replayed_last)
-      return status::corruption(where + ": sequence " + std::to_string(first) +
-                                " does not follow " + std::to_string(*replayed_last));
+    if (first <= *replayed_last) {
+      KEPLER_RETURN_IF_ERROR(bad("sequence " + std::to_string(first) + " does not follow " +
+                                 std::to_string(*replayed_last)));
+      continue;
+    }
     KEPLER_RETURN_IF_ERROR(apply_batch(record, out->mem.get()));
     *replayed_last = first + n - 1;
     ++out->stats.records_replayed;
     out->stats.entries_replayed += n;
   }
-  KEPLER_RETURN_IF_ERROR(check_drops(reader, path));
-  if (!reader.drops().empty() && end == log_end::closed)
-    return status::corruption(reader.describe_first_drop() +
-                              " (in a closed log, whose whole length was synced)");
-  for (const auto& d : reader.drops()) out->stats.torn_tail_bytes += d.bytes;
-  *torn = !reader.drops().empty();
+  const char* why =
+      end == log_end::closed ? "in a closed log, whose whole length was synced" : why_not(mode);
+  KEPLER_RETURN_IF_ERROR(judge_drops(reader, path, t, file->size(), why, &out->stats));
+  *torn = !reader.drops().empty() && t != tolerance::skip;
   ++out->stats.logs_replayed;
   return status::ok();
 }
 
 // Replays the logs at or above the log number, oldest first.
 status replay_logs(file_system& fs, const std::string& dir, const std::vector<std::uint64_t>& logs,
-                   const version_set& versions, recovered_store* out) {
+                   const version_set& versions, recovery_mode mode, recovered_store* out) {
   // Every log at or above the log number holds only sequences after what the table files hold
   // (the MANIFEST's last sequence): an older record there is damage, not data.
   sequence_number replayed_last = versions.last_sequence();
@@ -263,14 +374,21 @@ status replay_logs(file_system& fs, const std::string& dir, const std::vector<st
                                                         : log_end::unrecorded;
     bool torn = false;
     KEPLER_RETURN_IF_ERROR(replay_log(fs, path, end, end == log_end::closed ? recorded->second : 0,
-                                      &replayed_last, out, &torn));
+                                      mode, &replayed_last, out, &torn));
     if (torn && end == log_end::unrecorded) {
+      if (mode == recovery_mode::tolerate_tail)
+        return status::corruption(path + ": damaged, and followed by a newer log (" +
+                                  why_not(mode) + " of the newest log)");
       // What the later logs hold was never acknowledged as synced (see log_end): dropped, and
       // reported as a torn tail.
       for (std::size_t j = i + 1; j < logs.size(); ++j) {
+        auto later = join_path(dir, log_file_name(logs[j]));
         std::uint64_t size = 0;
-        if (fs.file_size(join_path(dir, log_file_name(logs[j])), &size).is_ok())
+        if (fs.file_size(later, &size).is_ok()) {
           out->stats.torn_tail_bytes += size;
+          out->stats.damage.push_back(later + ": dropped whole (" + std::to_string(size) +
+                                      " bytes): it follows a torn log");
+        }
       }
       break;
     }
@@ -367,7 +485,7 @@ status recover_store(file_system& fs, const std::string& dir, const recovery_opt
   KEPLER_RETURN_IF_ERROR(read_current(fs, dir, &old_manifest));
   version_edit state;
   KEPLER_RETURN_IF_ERROR(replay_manifest(fs, join_path(dir, manifest_file_name(old_manifest)),
-                                         &state, &out->versions));
+                                         opts.mode, &state, &out->versions, &out->stats));
   KEPLER_RETURN_IF_ERROR(check_tables(fs, dir, *out->versions.current()));
   out->last_sequence = out->versions.last_sequence();
 
@@ -390,7 +508,7 @@ status recover_store(file_system& fs, const std::string& dir, const recovery_opt
                                 ": the MANIFEST recorded this log as closed at " +
                                 std::to_string(length) + " bytes, but it is missing");
   out->mem = std::make_shared<memtable>();
-  KEPLER_RETURN_IF_ERROR(replay_logs(fs, dir, logs, out->versions, out));
+  KEPLER_RETURN_IF_ERROR(replay_logs(fs, dir, logs, out->versions, opts.mode, out));
   out->next_file_number = next_file;
   if (opts.read_only) return status::ok();
 

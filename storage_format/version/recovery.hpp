@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "storage_format/memtable/internal_key.hpp"
 #include "storage_format/memtable/memtable.hpp"
@@ -20,6 +21,14 @@
 
 namespace kepler::storage {
 
+/// What recovery may drop when it finds damage (kepler::recovery_mode documents the promise).
+enum class recovery_mode {
+  point_in_time,  // the newest log up to its first damage; a torn last MANIFEST record
+  tolerate_tail,  // only an incomplete last record of the newest log or of the MANIFEST
+  absolute,       // nothing: any damage refuses the open
+  salvage,        // everything readable: damaged records, blocks and tables are skipped
+};
+
 struct recovery_options {
   bool create_if_missing = true;
   bool error_if_exists = false;
@@ -28,6 +37,7 @@ struct recovery_options {
   bool read_only = false;
   /// How the table holding the replayed logs is written.
   table_options table;
+  recovery_mode mode = recovery_mode::point_in_time;
 };
 
 /// What recovery found, for the demo, the logs and the tests.
@@ -37,8 +47,11 @@ struct recovery_stats {
   std::uint64_t records_replayed = 0;  // batches
   std::uint64_t entries_replayed = 0;  // inserts and removes
   std::uint64_t torn_tail_bytes = 0;   // bytes a crash left half-written, dropped
-  std::uint64_t tables_written = 0;    // tables made from the replayed logs
-  std::uint64_t files_removed = 0;     // obsolete files removed
+  std::uint64_t dropped_records = 0;   // whole records after the first damage of a newest log
+  /// One line per damaged range dropped or skipped: file, offset, bytes and why.
+  std::vector<std::string> damage;
+  std::uint64_t tables_written = 0;  // tables made from the replayed logs
+  std::uint64_t files_removed = 0;   // obsolete files removed
 };
 
 struct recovered_store {

@@ -45,9 +45,16 @@ struct recovery_report {
   std::uint64_t logs_replayed = 0;
   std::uint64_t batches_replayed = 0;
   std::uint64_t entries_replayed = 0;
-  /// Bytes of half-written records a crash left at the end of a log, dropped (they were never
-  /// acknowledged).
+  /// Bytes dropped from damaged files: the torn tail a crash left at the end of the newest log
+  /// or the MANIFEST (never acknowledged as synced), and with recovery_mode::salvage whatever
+  /// damaged ranges it skipped.
   std::uint64_t torn_tail_bytes = 0;
+  /// Whole log records (batches) dropped: valid records after the first damage of the newest
+  /// log (recovery_mode::point_in_time), or records skipped by salvage.
+  std::uint64_t dropped_records = 0;
+  /// One line per damaged range dropped or skipped, naming the file, the offset, the bytes and
+  /// why. Empty after a clean close.
+  std::vector<std::string> damage;
   /// Table files written from the replayed logs (so the next open replays none of them again).
   std::uint64_t tables_written = 0;
   /// Obsolete files removed: replayed logs, the old MANIFEST, table files a crash left half

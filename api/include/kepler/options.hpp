@@ -21,6 +21,31 @@ enum class compression_type {
          // a zstd decompression (readrandom 2-3x lz4's on a store 10x the block cache)
 };
 
+/// What an open does when it finds damage in the store's files (options::recovery_mode). Every
+/// mode reports what it dropped or skipped in db::recovery(). "Synced data" is a closed log
+/// (the MANIFEST recorded its length), a table file, the MANIFEST but its last record, and
+/// CURRENT; the newest log and the MANIFEST's last record are what a crash or power loss may
+/// leave torn.
+enum class recovery_mode {
+  /// The default. The newest log is read up to its first damage and the rest of it is dropped
+  /// (after a power loss its unsynced part may hold a hole followed by valid records: dropping
+  /// from the hole on keeps what survives a prefix of the writes). A torn last MANIFEST record
+  /// is dropped. Damage in synced data refuses the open: ec::corruption naming file and offset.
+  point_in_time,
+  /// Stricter: only an incomplete last record of the newest log (or of the MANIFEST), as a
+  /// kill -9 in the middle of an append leaves, is dropped; any other damage refuses the open.
+  tolerate_tail,
+  /// Any damage, a torn tail included, refuses the open (ec::corruption).
+  absolute,
+  /// Opens with everything readable: damaged log and MANIFEST records are skipped wherever they
+  /// are; a table file that is missing, cut or cannot be opened is dropped from the store; a
+  /// table with damaged blocks is rewritten with the entries of its sound blocks. What was
+  /// skipped is listed in recovery_report::damage. Values may come back older than they were
+  /// (a skipped record's newer value is gone) and deleted keys may come back: salvage saves
+  /// what it can, it does not keep the promises. Not with read_only.
+  salvage,
+};
+
 struct options {
   /// Create the store when the directory is missing or empty. When false, opening a directory
   /// that is not a KeplerDB store fails with ec::not_a_store.
@@ -43,6 +68,8 @@ struct options {
   /// Once the MANIFEST (the log of which files make up the store) passes this size, the store
   /// writes a fresh one holding just the current state and switches to it.
   std::uint64_t max_manifest_bytes = 4 * 1024 * 1024;
+  /// What the open does with damage it finds (recovery_mode above).
+  kepler::recovery_mode recovery_mode = kepler::recovery_mode::point_in_time;
   /// Open without writing anything: no new log, no new MANIFEST, no CURRENT switch, no file
   /// removed. The logs are replayed into memory; every write returns ec::read_only. A store on
   /// a full disk can still be read this way. A read-only open still takes the LOCK.
