@@ -14,75 +14,23 @@
 #include <vector>
 
 #include "cli/run_cli.hpp"
+#include "cli/written_store.hpp"
 #include "kepler/db.hpp"
 #include "test_dir.hpp"
 
 using kepler::test::field;
+using kepler::test::key_of;
 using kepler::test::lines_of;
+using kepler::test::names_with;
 using kepler::test::run_kepler;
 using kepler::test::slurp;
 using kepler::test::temp_dir;
+using kepler::test::value_of;
+using kepler::test::write_store;
+using kepler::test::written_store;
 namespace fs = std::filesystem;
 
 namespace {
-
-std::string key_of(char prefix, int i) {
-  char buf[16];
-  std::snprintf(buf, sizeof buf, "%c%06d", prefix, i);
-  return buf;
-}
-
-std::string value_of(int i) {
-  std::string v = "value-" + std::to_string(i) + "-";
-  for (int j = 0; v.size() < 100; ++j) v.push_back(static_cast<char>('a' + (i * 7 + j * 13) % 26));
-  return v;
-}
-
-// What the test wrote, in three phases: `first` keys flushed and compacted into tables, then
-// `second` keys left in a log that the next open turns into a level-0 table, then `puts`
-// inserts and `dels` removes left in a closed log.
-struct written_store {
-  int first = 3000;
-  int second = 40;
-  int puts = 25;
-  int dels = 5;
-  std::uint64_t last_table_sequence() const { return first + second; }
-  std::uint64_t last_sequence() const { return last_table_sequence() + puts + dels; }
-};
-
-std::unique_ptr<kepler::db> open_ok(const std::string& dir, const kepler::options& opts) {
-  auto store = kepler::db::open(dir, opts);
-  REQUIRE_MESSAGE(store, kepler::to_string(store.error()));
-  return std::move(*store);
-}
-
-void write_store(const std::string& dir, const written_store& w) {
-  kepler::options opts;
-  opts.memtable_bytes = 32 * 1024;    // several flushes, so compaction has files to merge
-  opts.target_file_size = 16 * 1024;  // and makes several tables below level 0
-  {
-    auto store = open_ok(dir, opts);
-    for (int i = 0; i < w.first; ++i) REQUIRE(store->insert(key_of('a', i), value_of(i)));
-    REQUIRE(store->compact_range(std::nullopt, std::nullopt));
-    for (int i = 0; i < w.second; ++i) REQUIRE(store->insert(key_of('m', i), value_of(i)));
-    REQUIRE(store->close());
-  }
-  auto store = open_ok(dir, opts);
-  for (int i = 0; i < w.puts; ++i) REQUIRE(store->insert(key_of('z', i), value_of(i)));
-  for (int i = 0; i < w.dels; ++i) REQUIRE(store->remove(key_of('a', i)));
-  REQUIRE(store->close());
-}
-
-std::vector<std::string> names_with(const std::string& dir, const std::string& suffix) {
-  std::vector<std::string> names;
-  for (const auto& e : fs::directory_iterator(dir)) {
-    const auto name = e.path().filename().string();
-    if (name.size() >= suffix.size() && name.substr(name.size() - suffix.size()) == suffix)
-      names.push_back(name);
-  }
-  std::sort(names.begin(), names.end());
-  return names;
-}
 
 // One "file:" line of the version `kepler manifest` prints.
 struct listed_file {
