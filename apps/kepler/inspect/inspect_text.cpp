@@ -10,7 +10,10 @@ std::string format_internal_key(std::string_view internal_key, byte_format f) {
   storage::parsed_internal_key k;
   if (!storage::parse_internal_key(internal_key, &k))
     return format_bytes(internal_key, f) + " (not an internal key)";
-  return format_bytes(k.user_key, f) + " @" + std::to_string(k.sequence) +
+  // An index separator's sequence: sorts before every real version of its user key.
+  const std::string seq =
+      k.sequence == storage::max_sequence_number ? std::string("max") : std::to_string(k.sequence);
+  return format_bytes(k.user_key, f) + " @" + seq +
          (k.type == storage::value_type::value ? " value" : " deletion");
 }
 

@@ -11,8 +11,9 @@
 
 namespace kepler::cli {
 
-/// "KEY @SEQUENCE value" (or "deletion"), the user key in form `f`; a key too short for a tag
-/// or with an unknown type is printed whole, as "KEY (not an internal key)".
+/// "KEY @SEQUENCE value" (or "deletion"), the user key in form `f`, the sequence 2^56 - 1 of a
+/// shortened index separator as "max"; a key too short for a tag or with an unknown type is
+/// printed whole, as "KEY (not an internal key)".
 std::string format_internal_key(std::string_view internal_key, byte_format f);
 
 /// The file offset a storage_format message names ("offset N"), or -1 when it names none.
