@@ -12,6 +12,7 @@
 
 #include "command_line.hpp"
 #include "demo.hpp"
+#include "inspect/inspect_commands.hpp"
 #include "store_commands.hpp"
 
 namespace {
@@ -43,6 +44,7 @@ int main(int argc, char** argv) {
   kepler::cli::command_status status;
   add_demo_command(app, status);
   kepler::cli::add_store_commands(app, status);
+  kepler::cli::add_inspect_commands(app, status);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

@@ -189,6 +189,36 @@ status table_reader::data_block(const read_options& options, std::size_t i,
   return status::ok();
 }
 
+status table_reader::data_block_kind_byte(std::size_t i, std::uint8_t* kind_byte) const {
+  const block_handle& h = handles_[i];
+  char scratch = 0;
+  std::string_view got;
+  KEPLER_RETURN_IF_ERROR(file_->read(h.offset + h.size, 1, &scratch, &got));
+  if (got.size() != 1) {
+    return block_damage(i, status::corruption("file ends before the block's trailer"));
+  }
+  *kind_byte = static_cast<std::uint8_t>(got[0]);
+  return status::ok();
+}
+
+status table_reader::verify_data_block(std::size_t i, std::uint64_t* raw_bytes,
+                                       std::uint64_t* entries) const {
+  std::string contents;
+  KEPLER_RETURN_IF_ERROR(read_block(*file_, handles_[i], block_kind::data, true, data_end_,
+                                    &contents, data_decoding_));
+  const std::uint64_t raw = contents.size();
+  block b;
+  status s = block::parse(std::move(contents), &b);
+  if (!s) return block_damage(i, s);
+  std::uint64_t n = 0;
+  block::iterator it(&b);
+  for (it.seek_to_first(); it.valid(); it.next()) ++n;
+  if (!it.state()) return block_damage(i, it.state());
+  if (raw_bytes != nullptr) *raw_bytes = raw;
+  if (entries != nullptr) *entries = n;
+  return status::ok();
+}
+
 bool table_reader::may_contain(std::string_view user_key) const {
   return !filter_ || filter_->may_contain(user_key);
 }

@@ -73,6 +73,26 @@ class table_reader {
   bool has_filter() const { return filter_.has_value(); }
   /// The footer's format version (1: every block raw; 2: a codec per data block).
   std::uint32_t format_version() const { return format_version_; }
+  /// Bytes of the filter block (0 without a filter).
+  std::size_t filter_bytes() const { return filter_ ? filter_->size() : 0; }
+
+  // For inspection (the kepler CLI's `sst` and `check`): the index as read at open, and a
+  // data block read the way a get reads it but always verified, without the block cache.
+
+  /// Where data block `i` lies, as the index records it. REQUIRES: i < data_blocks().
+  const block_handle& data_block_handle(std::size_t i) const { return handles_[i]; }
+  /// Data block `i`'s index key: an internal key at or after its last key and before the next
+  /// block's first (sst_format.md, "Index block"). REQUIRES: i < data_blocks().
+  std::string_view data_block_separator(std::size_t i) const { return index_key(i); }
+  /// Reads data block `i`'s trailer kind byte into `*kind_byte`, unchecked: its low four bits
+  /// are the kind, the high four the codec. Fails with corruption when the file ends before
+  /// it, or the file's status. REQUIRES: i < data_blocks().
+  status data_block_kind_byte(std::size_t i, std::uint8_t* kind_byte) const;
+  /// Reads data block `i` from the file, verifies its checksum, decompresses and parses it, and
+  /// walks its entries; `*raw_bytes` (may be null) gets its size after decompression and
+  /// `*entries` (may be null) its entry count. Fails with the corruption a read would meet,
+  /// naming the file and the block's offset. REQUIRES: i < data_blocks().
+  status verify_data_block(std::size_t i, std::uint64_t* raw_bytes, std::uint64_t* entries) const;
 
  private:
   table_reader() = default;

@@ -76,4 +76,11 @@ inline std::vector<std::string> lines_of(const std::string& text) {
   return lines;
 }
 
+/// The value of the first line "NAME: VALUE" of `text`, or "" when there is none.
+inline std::string field(const std::string& text, const std::string& name) {
+  for (const auto& line : lines_of(text))
+    if (line.compare(0, name.size() + 2, name + ": ") == 0) return line.substr(name.size() + 2);
+  return {};
+}
+
 }  // namespace kepler::test
