@@ -201,8 +201,9 @@ status table_reader::data_block_kind_byte(std::size_t i, std::uint8_t* kind_byte
   return status::ok();
 }
 
-status table_reader::verify_data_block(std::size_t i, std::uint64_t* raw_bytes,
-                                       std::uint64_t* entries) const {
+template <class Visit>
+status table_reader::walk_data_block(std::size_t i, std::uint64_t* raw_bytes,
+                                     Visit&& visit) const {
   std::string contents;
   KEPLER_RETURN_IF_ERROR(read_block(*file_, handles_[i], block_kind::data, true, data_end_,
                                     &contents, data_decoding_));
@@ -210,12 +211,30 @@ status table_reader::verify_data_block(std::size_t i, std::uint64_t* raw_bytes,
   block b;
   status s = block::parse(std::move(contents), &b);
   if (!s) return block_damage(i, s);
-  std::uint64_t n = 0;
   block::iterator it(&b);
-  for (it.seek_to_first(); it.valid(); it.next()) ++n;
+  for (it.seek_to_first(); it.valid(); it.next()) visit(it.key(), it.value());
   if (!it.state()) return block_damage(i, it.state());
   if (raw_bytes != nullptr) *raw_bytes = raw;
+  return status::ok();
+}
+
+status table_reader::verify_data_block(std::size_t i, std::uint64_t* raw_bytes,
+                                       std::uint64_t* entries) const {
+  std::uint64_t n = 0;
+  KEPLER_RETURN_IF_ERROR(walk_data_block(i, raw_bytes, [&](std::string_view, std::string_view) {
+    ++n;
+  }));
   if (entries != nullptr) *entries = n;
+  return status::ok();
+}
+
+status table_reader::read_data_block_entries(
+    std::size_t i, std::vector<std::pair<std::string, std::string>>* out) const {
+  std::vector<std::pair<std::string, std::string>> entries;
+  KEPLER_RETURN_IF_ERROR(walk_data_block(i, nullptr, [&](std::string_view k, std::string_view v) {
+    entries.emplace_back(std::string(k), std::string(v));
+  }));
+  for (auto& e : entries) out->push_back(std::move(e));
   return status::ok();
 }
 

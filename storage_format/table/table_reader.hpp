@@ -13,6 +13,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "storage_format/table/block.hpp"
@@ -93,6 +94,10 @@ class table_reader {
   /// `*entries` (may be null) its entry count. Fails with the corruption a read would meet,
   /// naming the file and the block's offset. REQUIRES: i < data_blocks().
   status verify_data_block(std::size_t i, std::uint64_t* raw_bytes, std::uint64_t* entries) const;
+  /// As verify_data_block, and appends the block's entries (internal key, value) to `*out`,
+  /// only when the whole block is sound (salvage keeps sound blocks and skips damaged ones).
+  status read_data_block_entries(std::size_t i,
+                                 std::vector<std::pair<std::string, std::string>>* out) const;
 
  private:
   table_reader() = default;
@@ -104,6 +109,9 @@ class table_reader {
   status data_block(const read_options& options, std::size_t i,
                     std::shared_ptr<const block>* out) const;
   status block_damage(std::size_t i, const status& s) const;
+  // Reads, verifies and parses data block i (uncached), calling `visit` for each entry.
+  template <class Visit>
+  status walk_data_block(std::size_t i, std::uint64_t* raw_bytes, Visit&& visit) const;
 
   std::unique_ptr<readable_file> file_;
   block_cache* cache_ = nullptr;

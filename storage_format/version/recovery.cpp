@@ -10,6 +10,7 @@
 #include "storage_format/version/build_table.hpp"
 #include "storage_format/version/file_names.hpp"
 #include "storage_format/version/obsolete_files.hpp"
+#include "storage_format/version/salvage_tables.hpp"
 #include "storage_format/version/version_edit.hpp"
 
 namespace kepler::storage {
@@ -486,7 +487,8 @@ status recover_store(file_system& fs, const std::string& dir, const recovery_opt
   version_edit state;
   KEPLER_RETURN_IF_ERROR(replay_manifest(fs, join_path(dir, manifest_file_name(old_manifest)),
                                          opts.mode, &state, &out->versions, &out->stats));
-  KEPLER_RETURN_IF_ERROR(check_tables(fs, dir, *out->versions.current()));
+  const bool salvage = opts.mode == recovery_mode::salvage;
+  if (!salvage) KEPLER_RETURN_IF_ERROR(check_tables(fs, dir, *out->versions.current()));
   out->last_sequence = out->versions.last_sequence();
 
   // Later numbers never reuse earlier ones, so file numbers seen on disk also bound the next.
@@ -503,10 +505,21 @@ status recover_store(file_system& fs, const std::string& dir, const recovery_opt
   std::sort(logs.begin(), logs.end());
   // A closed log the MANIFEST recorded must still be there.
   for (const auto& [number, length] : out->versions.closed_logs())
-    if (!std::binary_search(logs.begin(), logs.end(), number))
-      return status::corruption(join_path(dir, log_file_name(number)) +
-                                ": the MANIFEST recorded this log as closed at " +
-                                std::to_string(length) + " bytes, but it is missing");
+    if (!std::binary_search(logs.begin(), logs.end(), number)) {
+      auto missing = join_path(dir, log_file_name(number)) +
+                     ": the MANIFEST recorded this log as closed at " + std::to_string(length) +
+                     " bytes, but it is missing";
+      if (!salvage) return status::corruption(missing);
+      out->stats.damage.push_back(missing);
+    }
+  if (salvage) {
+    if (opts.read_only) return status::invalid_argument("salvage rewrites files: not read-only");
+    version_edit edit;
+    KEPLER_RETURN_IF_ERROR(salvage_tables(fs, dir, opts.table, *out->versions.current(),
+                                          &next_file, &edit, &out->stats.damage));
+    edit.next_file_number = next_file;
+    KEPLER_RETURN_IF_ERROR(out->versions.apply(edit, dir + ": salvage's table edit"));
+  }
   out->mem = std::make_shared<memtable>();
   KEPLER_RETURN_IF_ERROR(replay_logs(fs, dir, logs, out->versions, opts.mode, out));
   out->next_file_number = next_file;

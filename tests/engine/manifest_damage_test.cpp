@@ -47,26 +47,6 @@ std::map<std::string, std::string> snapshot_of(const std::string& dir) {
   return files;
 }
 
-std::vector<std::string> with_suffix(const std::string& dir, const std::string& suffix) {
-  std::vector<std::string> names;
-  for (auto& e : fsys::directory_iterator(dir)) {
-    auto name = e.path().filename().string();
-    if (kepler::test::ends_with(name, suffix)) names.push_back(name);
-  }
-  std::sort(names.begin(), names.end());
-  return names;
-}
-
-void flip_byte(const std::string& path, std::uint64_t offset) {
-  std::fstream f(path, std::ios::in | std::ios::out | std::ios::binary);
-  f.seekg(static_cast<std::streamoff>(offset));
-  char c = 0;
-  f.read(&c, 1);
-  f.seekp(static_cast<std::streamoff>(offset));
-  c = static_cast<char>(c ^ 0x5a);
-  f.write(&c, 1);
-}
-
 std::string encoded(const storage::version_edit& e) {
   std::string out;
   e.encode(&out);
