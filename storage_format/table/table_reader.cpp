@@ -202,8 +202,7 @@ status table_reader::data_block_kind_byte(std::size_t i, std::uint8_t* kind_byte
 }
 
 template <class Visit>
-status table_reader::walk_data_block(std::size_t i, std::uint64_t* raw_bytes,
-                                     Visit&& visit) const {
+status table_reader::walk_data_block(std::size_t i, std::uint64_t* raw_bytes, Visit&& visit) const {
   std::string contents;
   KEPLER_RETURN_IF_ERROR(read_block(*file_, handles_[i], block_kind::data, true, data_end_,
                                     &contents, data_decoding_));
@@ -221,9 +220,8 @@ status table_reader::walk_data_block(std::size_t i, std::uint64_t* raw_bytes,
 status table_reader::verify_data_block(std::size_t i, std::uint64_t* raw_bytes,
                                        std::uint64_t* entries) const {
   std::uint64_t n = 0;
-  KEPLER_RETURN_IF_ERROR(walk_data_block(i, raw_bytes, [&](std::string_view, std::string_view) {
-    ++n;
-  }));
+  KEPLER_RETURN_IF_ERROR(
+      walk_data_block(i, raw_bytes, [&](std::string_view, std::string_view) { ++n; }));
   if (entries != nullptr) *entries = n;
   return status::ok();
 }

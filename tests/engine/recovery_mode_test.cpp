@@ -32,10 +32,14 @@ const recovery_mode all_modes[] = {recovery_mode::point_in_time, recovery_mode::
 
 std::string name_of(recovery_mode m) {
   switch (m) {
-    case recovery_mode::point_in_time: return "point_in_time";
-    case recovery_mode::tolerate_tail: return "tolerate_tail";
-    case recovery_mode::absolute: return "absolute";
-    case recovery_mode::salvage: return "salvage";
+    case recovery_mode::point_in_time:
+      return "point_in_time";
+    case recovery_mode::tolerate_tail:
+      return "tolerate_tail";
+    case recovery_mode::absolute:
+      return "absolute";
+    case recovery_mode::salvage:
+      return "salvage";
   }
   return "?";
 }
@@ -100,9 +104,8 @@ std::vector<int> each_mode(const std::string& dir, int n, std::vector<bool> open
     if (all_modes[m] != recovery_mode::salvage) CHECK(after == 0);
     const auto& report = (*store)->recovery();
     MESSAGE(name_of(all_modes[m]) << ": kept " << prefix + after << " of " << n << ", dropped "
-                                  << report.torn_tail_bytes << " bytes, "
-                                  << report.dropped_records << " records, "
-                                  << report.damage.size() << " damage lines");
+                                  << report.torn_tail_bytes << " bytes, " << report.dropped_records
+                                  << " records, " << report.damage.size() << " damage lines");
     kept.push_back(prefix + after);
   }
   return kept;
@@ -230,9 +233,12 @@ TEST_CASE("salvage rewrites a table with a damaged block and drops a missing one
   int right = 0, wrong = 0, errors = 0;
   for (int i = 0; i < n; ++i) {
     auto v = (*store)->get(key_of(i));
-    if (!v) ++errors;
-    else if (*v == value_of(i)) ++right;
-    else if (*v) ++wrong;
+    if (!v)
+      ++errors;
+    else if (*v == value_of(i))
+      ++right;
+    else if (*v)
+      ++wrong;
   }
   MESSAGE("after salvage: " << right << " of " << n << " right, " << errors << " errors, " << wrong
                             << " wrong");
