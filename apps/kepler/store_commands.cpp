@@ -1,6 +1,7 @@
 #include "store_commands.hpp"
 
 #include <cstdio>
+#include <filesystem>
 #include <iostream>
 #include <memory>
 #include <string>
@@ -269,6 +270,55 @@ void add_load(CLI::App& app, command_status& status) {
   });
 }
 
+void add_repair(CLI::App& app, command_status& status) {
+  auto a = std::make_shared<store_args>();
+  auto* cmd = app.add_subcommand(
+      "repair",
+      "save what is readable of a damaged store into a new one (DIR itself is not changed): "
+      "copies its files to NEWDIR, opens the copy with recovery_mode salvage and lists what "
+      "was lost");
+  cmd->add_option("DIR", a->dir, "the damaged store")->required();
+  cmd->add_option("NEWDIR", a->to, "where the saved store goes (must not exist or be empty)")
+      ->required();
+  cmd->callback([a, &status] {
+    namespace fs = std::filesystem;
+    std::error_code ec;
+    if (!fs::is_directory(a->dir, ec))
+      return void(status.code = fail(a->dir + ": not a directory"));
+    if (fs::exists(a->to, ec) && !fs::is_empty(a->to, ec))
+      return void(status.code =
+                      fail(a->to + ": exists and is not empty; repair writes a new store"));
+    fs::create_directories(a->to, ec);
+    if (ec) return void(status.code = fail(a->to + ": " + ec.message()));
+    std::uint64_t copied = 0;
+    for (const auto& e : fs::directory_iterator(a->dir, ec)) {
+      if (!e.is_regular_file() || e.path().filename() == "LOCK") continue;
+      fs::copy_file(e.path(), fs::path(a->to) / e.path().filename(), ec);
+      if (ec) return void(status.code = fail(e.path().string() + ": copy failed: " + ec.message()));
+      ++copied;
+    }
+    if (ec) return void(status.code = fail(a->dir + ": " + ec.message()));
+    options opts;
+    opts.create_if_missing = false;
+    opts.recovery_mode = recovery_mode::salvage;
+    auto store = db::open(a->to, opts);
+    if (!store)
+      return void(status.code = fail("salvage of the copy in " + a->to +
+                                     " failed: " + kepler::to_string(store.error())));
+    const auto& report = (*store)->recovery();
+    for (const auto& d : report.damage) std::printf("lost: %s\n", d.c_str());
+    auto n = count_range(**store, {}, {});
+    if (!n) return void(status.code = store_error(n.error()));
+    std::printf(
+        "saved %llu keys from %llu files into %s; %zu damaged range(s), %llu bytes and "
+        "%llu log records dropped\n",
+        static_cast<unsigned long long>(*n), static_cast<unsigned long long>(copied), a->to.c_str(),
+        report.damage.size(), static_cast<unsigned long long>(report.torn_tail_bytes),
+        static_cast<unsigned long long>(report.dropped_records));
+    if (auto closed = (*store)->close(); !closed) status.code = store_error(closed.error());
+  });
+}
+
 void add_shell(CLI::App& app, command_status& status) {
   auto a = std::make_shared<store_args>();
   auto* cmd = add_command(app, "shell",
@@ -292,6 +342,7 @@ void add_store_commands(CLI::App& app, command_status& status) {
   add_compact(app, status);
   add_dump(app, status);
   add_load(app, status);
+  add_repair(app, status);
   add_shell(app, status);
 }
 

@@ -1,6 +1,6 @@
 #pragma once
 // The commands that work on a store through kepler::db: get, put, del, scan, prefix, count,
-// stats, compact, dump, load and shell.
+// stats, compact, dump, load, repair and shell.
 namespace CLI {
 class App;
 }  // namespace CLI
