@@ -56,13 +56,14 @@ void note(std::string* slot, const std::string& what) {
 
 // Opens the cut state `disk`, judges what it holds, and (with `new_write`) writes once more,
 // reopens and checks that the write and the recovered state are both still there.
-void check_state(const std::vector<step>& plan, mem_disk disk, std::size_t must, std::size_t may,
-                 bool new_write, const std::string& where, watchdog& dog, tally* t) {
+void check_state(const std::vector<step>& plan, const kepler::options& opts, mem_disk disk,
+                 std::size_t must, std::size_t may, bool new_write, const std::string& where,
+                 watchdog& dog, tally* t) {
   ++t->states;
   memory_file_system fs(std::move(disk));
   try {
     dog.arm("the open of " + where);
-    auto opened = kepler::detail::open_with_file_system(fs, nullptr, store_dir, workload_options());
+    auto opened = kepler::detail::open_with_file_system(fs, nullptr, store_dir, opts);
     if (!opened) {
       dog.disarm();
       const auto text = where + ": " + kepler::to_string(opened.error());
@@ -102,7 +103,7 @@ void check_state(const std::vector<step>& plan, mem_disk disk, std::size_t must,
     auto closed = store.close();
     opened->reset();
     dog.arm("the second open of " + where);
-    auto again = kepler::detail::open_with_file_system(fs, nullptr, store_dir, workload_options());
+    auto again = kepler::detail::open_with_file_system(fs, nullptr, store_dir, opts);
     dog.disarm();
     auto expected = *observed;
     expected[key] = "kept";
@@ -134,24 +135,22 @@ void check_state(const std::vector<step>& plan, mem_disk disk, std::size_t must,
   dog.disarm();
 }
 
-void print(power_loss_mode mode, const tally& t) {
+void print(const char* name, power_loss_mode mode, const tally& t) {
   std::printf(
-      "power loss %-13s: states=%d ok=%d lost_acked=%d holes=%d phantom=%d wrong_value=%d "
+      "power loss (%s) %-13s: states=%d ok=%d lost_acked=%d holes=%d phantom=%d wrong_value=%d "
       "silent_loss=%d crashes=%d hangs=0 refused_open=%d open_errors=%d read_errors=%d "
       "new_write_checked=%d\n",
-      to_string(mode), t.states, t.ok, t.lost_acked, t.holes, t.phantom, t.wrong_value,
+      name, to_string(mode), t.states, t.ok, t.lost_acked, t.holes, t.phantom, t.wrong_value,
       t.silent_loss, t.crashes, t.refused_open, t.open_errors, t.read_errors, t.new_writes);
   if (!t.example.empty()) std::printf("  first violation: %s\n", t.example.c_str());
   if (!t.refused_example.empty())
     std::printf("  first refused open: %s\n", t.refused_example.c_str());
 }
 
-}  // namespace
-
-TEST_CASE(
-    "power loss after any file operation of a recorded run keeps every synced write and "
-    "a prefix of the rest" *
-    doctest::test_suite("soak")) {
+// Records one run with `opts`, checks every (default: a sample of) cut state in every mode, and
+// returns the tallies by mode.
+std::vector<tally> enumerate(const std::string& name, const kepler::options& opts,
+                             int min_manifests) {
   const auto plan = make_workload();
   watchdog dog(std::chrono::seconds(30));
 
@@ -159,10 +158,10 @@ TEST_CASE(
   memory_file_system live;
   live.record_trace(true);
   dog.arm("the recorded run");
-  const auto run = run_workload(live, plan);
+  const auto run = run_workload(live, plan, opts);
   dog.disarm();
   REQUIRE_MESSAGE(run.opened, kepler::to_string(run.open_error));
-  REQUIRE(!run.compact_failed);
+  REQUIRE_MESSAGE(!run.compact_failed, kepler::to_string(run.compact_error));
   REQUIRE(!run.close_failed);
   for (const auto& w : run.writes) REQUIRE_MESSAGE(w.ok, kepler::to_string(w.error));
   const auto trace = live.trace();
@@ -180,12 +179,13 @@ TEST_CASE(
   for (std::size_t i = 0; i < run.writes.size(); ++i)
     if (plan[run.writes[i].step].sync) ++synced_writes;
   std::printf(
-      "power loss: recorded run of %zu writes (%zu synced): %zu file operations, %d syncs, %d "
+      "power loss (%s): recorded run of %zu writes (%zu synced): %zu file operations, %d syncs, %d "
       "table files made, %d removed (compactions), %d MANIFESTs\n",
-      run.writes.size(), synced_writes, n_ops, syncs, tables, tables_removed, manifests);
-  CHECK(tables >= 5);
+      name.c_str(), run.writes.size(), synced_writes, n_ops, syncs, tables, tables_removed,
+      manifests);
+  CHECK(tables >= 3);
   CHECK(tables_removed >= 2);
-  CHECK(manifests >= 3);  // the creation's, the open's, and at least one roll
+  CHECK(manifests >= min_manifests);
 
   // Cut bounds from the acknowledgements: at the cut before op n (tick T), every write up to the
   // last sync write acknowledged before T must survive; at most the writes sent before T may.
@@ -220,31 +220,73 @@ TEST_CASE(
       const std::string where =
           "cut before op " + std::to_string(n) + " of " + std::to_string(n_ops) +
           (n < n_ops ? " (" + describe(trace[n]) + ")" : "") + ", " + to_string(mode);
-      check_state(plan, replay.disk().power_loss(mode, rng), must, may,
+      check_state(plan, opts, replay.disk().power_loss(mode, rng), must, may,
                   sampled++ % new_write_every == 0, where, dog, &tallies[m]);
     }
   }
 
   int total = 0;
   for (int m = 0; m < power_loss_mode_count; ++m) {
-    print(static_cast<power_loss_mode>(m), tallies[m]);
+    print(name.c_str(), static_cast<power_loss_mode>(m), tallies[m]);
     total += tallies[m].states;
   }
-  MESSAGE(total << " power-loss states of " << n_ops << " file operations checked");
+  MESSAGE(name << ": " << total << " power-loss states of " << n_ops << " file operations checked");
+  return std::vector<tally>(tallies, tallies + power_loss_mode_count);
+}
+
+// The promise, for every count but refused_open.
+void check_promise(const tally& t, power_loss_mode mode) {
+  INFO("mode " << to_string(mode) << ": " << t.example);
+  CHECK(t.states > 0);
+  CHECK(t.lost_acked == 0);
+  CHECK(t.holes == 0);
+  CHECK(t.phantom == 0);
+  CHECK(t.wrong_value == 0);
+  CHECK(t.silent_loss == 0);
+  CHECK(t.crashes == 0);
+  CHECK(t.open_errors == 0);
+  CHECK(t.read_errors == 0);
+  CHECK(t.ok + t.refused_open == t.states);
+}
+
+}  // namespace
+
+TEST_CASE(
+    "power loss after any file operation of a recorded run keeps every synced write and "
+    "a prefix of the rest" *
+    doctest::test_suite("soak")) {
+  // 12 KiB memtables: two dozen flushes, compactions, a MANIFEST roll. Every log stays within
+  // its first 32 KiB block but for the one record that crosses the switch threshold.
+  const auto tallies = enumerate("12 KiB memtables", workload_options(12 * 1024), 3);
+  // (3 MANIFESTs: the creation's, the open's, and at least one roll.)
   for (int m = 0; m < power_loss_mode_count; ++m) {
-    const auto& t = tallies[m];
     const auto mode = static_cast<power_loss_mode>(m);
-    INFO("mode " << to_string(mode) << ": " << t.example << " / " << t.refused_example);
-    CHECK(t.states > 0);
-    CHECK(t.lost_acked == 0);
-    CHECK(t.holes == 0);
-    CHECK(t.phantom == 0);
-    CHECK(t.wrong_value == 0);
-    CHECK(t.silent_loss == 0);
-    CHECK(t.crashes == 0);
-    CHECK(t.open_errors == 0);
-    CHECK(t.read_errors == 0);
-    CHECK(t.refused_open == 0);
-    CHECK(t.ok == t.states);
+    check_promise(tallies[m], mode);
+    INFO("mode " << to_string(mode) << ": " << tallies[m].refused_example);
+    CHECK(tallies[m].refused_open == 0);
+  }
+}
+
+TEST_CASE(
+    "power loss in logs longer than a block keeps every synced write and a prefix of the "
+    "rest" *
+    doctest::test_suite("soak")) {
+  // 80 KiB memtables: logs of several 32 KiB blocks, whose unsynced tail can cross a block
+  // boundary, so a power loss that writes back a later block's pages but not an earlier one's
+  // leaves damage followed by valid records in the newest log.
+  const auto tallies = enumerate("80 KiB memtables", workload_options(80 * 1024), 2);
+  for (int m = 0; m < power_loss_mode_count; ++m) {
+    const auto mode = static_cast<power_loss_mode>(m);
+    check_promise(tallies[m], mode);
+    INFO("mode " << to_string(mode) << ": " << tallies[m].refused_example);
+    if (mode == power_loss_mode::keep_pages) {
+      // TODO(recovery_mode): today damage followed by a valid record in the newest log refuses
+      // the open as corruption, which out-of-order page writeback legitimately leaves. Once
+      // options::recovery_mode (point_in_time by default: read the newest log up to its first
+      // damage) lands on main, rebase and make this CHECK(refused_open == 0) like the others.
+      WARN(tallies[m].refused_open == 0);
+    } else {
+      CHECK(tallies[m].refused_open == 0);
+    }
   }
 }

@@ -10,11 +10,16 @@ namespace kepler::test::power {
 
 namespace {
 
-constexpr int workload_writes = 220;
+constexpr int workload_writes = 400;
 constexpr int key_space = 30;
-constexpr int compact_at = 150;     // the compact_range comes before this write
-constexpr int empty_sync_at = 100;  // an empty synced batch
-constexpr std::size_t max_value = 400;
+constexpr int compact_at = 250;     // the compact_range comes before this write
+constexpr int empty_sync_at = 120;  // an empty synced batch
+constexpr std::size_t max_value = 700;
+// A few values larger than a log block (32 KiB): their records span blocks, so a log holds
+// more than one block and a power loss that writes back a later block's pages without an
+// earlier one's leaves damage followed by valid records.
+constexpr int big_value_every = 90;
+constexpr std::size_t big_value = 45 * 1024;
 
 std::string key_name(int k) {
   char buf[16];
@@ -72,7 +77,7 @@ std::vector<step> make_workload() {
       plan.push_back(c);
     }
     step s;
-    s.sync = rng() % 5 == 0;
+    s.sync = rng() % 8 == 0;
     if (i == empty_sync_at) {
       s.batch = true;
       s.sync = true;
@@ -88,6 +93,10 @@ std::vector<step> make_workload() {
         s.ops.push_back(op);
       } else {
         s.ops.push_back(random_op(write, false));
+        if (i % big_value_every == big_value_every / 2) {
+          s.sync = false;
+          s.ops[0].value = value_for(write, s.ops[0].key, big_value);
+        }
       }
     }
     plan.push_back(std::move(s));
@@ -95,9 +104,9 @@ std::vector<step> make_workload() {
   return plan;
 }
 
-kepler::options workload_options() {
+kepler::options workload_options(std::size_t memtable_bytes) {
   kepler::options o;
-  o.memtable_bytes = 4096;
+  o.memtable_bytes = memtable_bytes;
   o.max_manifest_bytes = 1024;
   o.l0_compaction_trigger = 2;
   o.target_file_size = 16 * 1024;
@@ -108,9 +117,9 @@ kepler::options workload_options() {
 }
 
 run_outcome run_workload(memory_file_system& fs, const std::vector<step>& plan,
-                         std::size_t extra_after_failure) {
+                         const kepler::options& opts, std::size_t extra_after_failure) {
   run_outcome out;
-  auto opened = kepler::detail::open_with_file_system(fs, nullptr, store_dir, workload_options());
+  auto opened = kepler::detail::open_with_file_system(fs, nullptr, store_dir, opts);
   if (!opened) {
     out.open_error = opened.error();
     return out;

@@ -41,8 +41,9 @@ struct step {
 
 /// The fixed workload (the same every run).
 std::vector<step> make_workload();
-/// The options it runs with: 4 KiB memtables, a 1 KiB MANIFEST limit, compaction at 2 files.
-kepler::options workload_options();
+/// The options it runs with: `memtable_bytes` (12 KiB: a dozen flushes), a 1 KiB MANIFEST
+/// limit, compaction at 2 level-0 files.
+kepler::options workload_options(std::size_t memtable_bytes = 12 * 1024);
 
 /// What happened to one write call of a run.
 struct write_outcome {
@@ -69,7 +70,7 @@ struct run_outcome {
 /// calls `extra_after_failure` more writes and then stops (so a failed store is not hammered
 /// for the whole workload).
 run_outcome run_workload(memory_file_system& fs, const std::vector<step>& plan,
-                         std::size_t extra_after_failure = 3);
+                         const kepler::options& opts, std::size_t extra_after_failure = 3);
 
 /// Keys to their values.
 using kv_state = std::map<std::string, std::string>;
