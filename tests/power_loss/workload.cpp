@@ -117,7 +117,8 @@ kepler::options workload_options(std::size_t memtable_bytes) {
 }
 
 run_outcome run_workload(memory_file_system& fs, const std::vector<step>& plan,
-                         const kepler::options& opts, std::size_t extra_after_failure) {
+                         const kepler::options& opts, std::size_t extra_after_failure,
+                         const std::function<void(kepler::db&, const run_outcome&)>& before_close) {
   run_outcome out;
   auto opened = kepler::detail::open_with_file_system(fs, nullptr, store_dir, opts);
   if (!opened) {
@@ -165,6 +166,7 @@ run_outcome run_workload(memory_file_system& fs, const std::vector<step>& plan,
     out.writes.push_back(std::move(w));
   }
   if (!failed) out.first_failed = out.writes.size();
+  if (before_close) before_close(store, out);
   auto closed = store.close();
   if (!closed) {
     out.close_failed = true;

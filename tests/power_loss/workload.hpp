@@ -11,6 +11,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -69,8 +70,12 @@ struct run_outcome {
 /// Runs the workload over `fs` (opening, writing, closing). After the first failed write it
 /// calls `extra_after_failure` more writes and then stops (so a failed store is not hammered
 /// for the whole workload).
-run_outcome run_workload(memory_file_system& fs, const std::vector<step>& plan,
-                         const kepler::options& opts, std::size_t extra_after_failure = 3);
+/// `before_close`, when set, is called with the open store and the outcome so far once the
+/// writes are done.
+run_outcome run_workload(
+    memory_file_system& fs, const std::vector<step>& plan, const kepler::options& opts,
+    std::size_t extra_after_failure = 3,
+    const std::function<void(kepler::db&, const run_outcome&)>& before_close = nullptr);
 
 /// Keys to their values.
 using kv_state = std::map<std::string, std::string>;
