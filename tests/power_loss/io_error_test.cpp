@@ -51,6 +51,7 @@ struct tally {
   int reads_wrong = 0;
   int deleted_needed = 0;
   int removed_after_fault = 0;  // any removal after the fault (informational)
+  std::string removed_example;
   int read_only_refused = 0;
   int read_only_wrong = 0;
   int refused_after_lift = 0;
@@ -203,6 +204,9 @@ void run_one(const std::vector<step>& plan, const kepler::options& opts, fs_op k
       for (std::size_t i = 0; i < trace.size(); ++i) {
         if (trace[i].tick < t0 || trace[i].kind != fs_op::remove) continue;
         ++t->removed_after_fault;
+        if (t->removed_example.empty())
+          t->removed_example =
+              where + ": " + trace[i].path + " (fault at " + injections.front().path + ")";
         replay.advance_to(i);
         if (needed_files(replay.disk()).count(trace[i].path) != 0) {
           ++t->deleted_needed;
@@ -279,6 +283,8 @@ void run_mode(memory_file_system::repeat r) {
       t.read_only_refused, t.read_only_wrong, t.refused_after_lift, t.lost_after_lift, t.crashes,
       t.removed_after_fault);
   if (!t.example.empty()) std::printf("  first violation: %s\n", t.example.c_str());
+  if (!t.removed_example.empty())
+    std::printf("  first removal after a fault: %s\n", t.removed_example.c_str());
   MESSAGE(t.runs << " runs (" << t.injected << " with the fault injected), "
                  << "every disk-promise violation count 0 unless reported above");
   INFO(t.example);
