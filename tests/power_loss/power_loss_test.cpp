@@ -279,14 +279,9 @@ TEST_CASE(
     const auto mode = static_cast<power_loss_mode>(m);
     check_promise(tallies[m], mode);
     INFO("mode " << to_string(mode) << ": " << tallies[m].refused_example);
-    if (mode == power_loss_mode::keep_pages) {
-      // TODO(recovery_mode): today damage followed by a valid record in the newest log refuses
-      // the open as corruption, which out-of-order page writeback legitimately leaves. Once
-      // options::recovery_mode (point_in_time by default: read the newest log up to its first
-      // damage) lands on main, rebase and make this CHECK(refused_open == 0) like the others.
-      WARN(tallies[m].refused_open == 0);
-    } else {
-      CHECK(tallies[m].refused_open == 0);
-    }
+    // Out-of-order page writeback leaves damage followed by valid records in the newest log;
+    // recovery_mode point_in_time (the default) reads it up to the first damage and drops the
+    // rest, which is a prefix of the writes: no mode may refuse the open.
+    CHECK(tallies[m].refused_open == 0);
   }
 }
