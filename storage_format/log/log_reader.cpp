@@ -1,5 +1,7 @@
 #include "storage_format/log/log_reader.hpp"
 
+#include <memory>
+
 #include "storage_format/util/coding.hpp"
 #include "storage_format/util/crc32c.hpp"
 
@@ -9,6 +11,25 @@ namespace {
 // Field positions within a header (log_format.hpp, wal_format.md).
 constexpr std::size_t length_offset = 4;
 constexpr std::size_t type_offset = 6;
+
+// The first position at or after `from` in `block` (one block's bytes) where a FULL or FIRST
+// fragment whose checksum holds starts, or npos.
+std::size_t next_sound_record(std::string_view block, std::size_t from) {
+  for (std::size_t p = from; p + header_size <= block.size(); ++p) {
+    const char* header = block.data() + p;
+    const auto type_byte = static_cast<std::uint8_t>(header[type_offset]);
+    if (type_byte != static_cast<std::uint8_t>(record_type::full) &&
+        type_byte != static_cast<std::uint8_t>(record_type::first))
+      continue;
+    const std::size_t length =
+        static_cast<std::uint8_t>(header[length_offset]) |
+        (static_cast<std::size_t>(static_cast<std::uint8_t>(header[length_offset + 1])) << 8);
+    if (p + header_size + length > block.size()) continue;
+    if (crc32c::value(header + type_offset, 1 + length) == crc32c::unmask(decode_fixed32(header)))
+      return p;
+  }
+  return std::string_view::npos;
+}
 }  // namespace
 
 const char* to_string(drop_reason reason) {
@@ -31,7 +52,8 @@ const char* to_string(drop_reason reason) {
   return "unknown";
 }
 
-reader::reader(const readable_file* src) : src_(src), block_(new char[block_size]) {}
+reader::reader(const readable_file* src, after_damage mode)
+    : src_(src), after_damage_(mode), block_(new char[block_size]) {}
 
 void reader::report(std::uint64_t offset, std::uint64_t bytes, drop_reason reason) {
   drops_.push_back(drop{offset, bytes, reason});
@@ -84,8 +106,13 @@ reader::fragment_result reader::read_fragment(record_type* type, std::string_vie
     // Once a header is in doubt its length is too, and trusting it could land inside a payload
     // that merely looks like a fragment; so damage drops the rest of the block, as LevelDB does.
     auto drop_rest_of_block = [&](drop_reason reason) {
-      const std::uint64_t bytes = buffer_.size();
-      buffer_ = {};
+      std::uint64_t bytes = buffer_.size();
+      if (after_damage_ == after_damage::resync) {
+        // The bytes up to the next sound record are dropped; reading resumes there.
+        auto next = next_sound_record(buffer_, 1);
+        if (next != std::string_view::npos) bytes = next;
+      }
+      buffer_.remove_prefix(bytes);
       report(offset, bytes, reason);
       return fragment_result::dropped;
     };
@@ -189,7 +216,22 @@ bool reader::read_record(std::string* record, std::uint64_t* offset) {
 
 bool reader::damage_only_at_tail() const {
   // Drops are in file order, so the first one decides.
-  return drops_.empty() || drops_.front().offset >= last_record_end_;
+  if (drops_.empty()) return true;
+  if (drops_.front().offset < last_record_end_) return false;
+  return !sound_record_starts_at_or_after(drops_.front().offset + 1);
+}
+
+bool reader::sound_record_starts_at_or_after(std::uint64_t from) const {
+  const std::uint64_t size = src_->size();
+  std::unique_ptr<char[]> scratch(new char[block_size]);
+  // Fragments never cross a block boundary: each block is searched on its own.
+  for (std::uint64_t start = from - from % block_size; start < size; start += block_size) {
+    std::string_view data;
+    if (!src_->read(start, block_size, scratch.get(), &data)) return false;
+    const std::size_t first = from > start ? static_cast<std::size_t>(from - start) : 0;
+    if (next_sound_record(data, first) != std::string_view::npos) return true;
+  }
+  return false;
 }
 
 std::string reader::describe_first_drop() const {

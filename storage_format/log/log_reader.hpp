@@ -33,8 +33,14 @@ struct drop {
 
 class reader {
  public:
+  /// How the reader goes on after damage inside a block.
+  enum class after_damage {
+    skip_block,  ///< drop the rest of the block (a damaged header's length cannot be trusted)
+    resync,      ///< salvage: resume at the next sound FULL or FIRST fragment in the block
+  };
+
   /// Reads `src` (not owned) from its start.
-  explicit reader(const readable_file* src);
+  explicit reader(const readable_file* src, after_damage mode = after_damage::skip_block);
 
   /// Reads the next record into `*record`, its first fragment's file offset into `*offset`
   /// (may be null). False at the end of the file.
@@ -44,8 +50,15 @@ class reader {
   const std::vector<drop>& drops() const { return drops_; }
 
   /// After read_record returned false: true when every drop lies after the last valid record
-  /// (damage that runs to the end of the file: a torn tail, not corruption).
+  /// and no FULL or FIRST fragment whose checksum holds starts anywhere in the dropped bytes
+  /// (damage that runs to the end of the file: a torn tail, not corruption). The second test
+  /// matters because damage drops the rest of its block: sound records written after the
+  /// damaged one in the same block would otherwise vanish with it, unseen.
   bool damage_only_at_tail() const;
+
+  /// Whether a FULL or FIRST fragment whose checksum holds starts at or after `from` (a file
+  /// offset), at any byte position, aligned to the format or not. Reads the file from there.
+  bool sound_record_starts_at_or_after(std::uint64_t from) const;
 
   /// Offset just past the last valid record read (where a clean log would end).
   std::uint64_t last_record_end() const { return last_record_end_; }
@@ -61,6 +74,7 @@ class reader {
   void report(std::uint64_t offset, std::uint64_t bytes, drop_reason reason);
 
   const readable_file* src_;
+  after_damage after_damage_;
   std::unique_ptr<char[]> block_;
   std::string_view buffer_;       // unread part of the current block
   std::uint64_t buffer_end_ = 0;  // file offset just past the current block's bytes

@@ -43,4 +43,20 @@ std::size_t remove_obsolete_files(file_system& fs, const std::string& dir,
   return removed;
 }
 
+std::size_t move_obsolete_files(file_system& fs, const std::string& dir,
+                                const version_set& versions, std::uint64_t live_manifest) {
+  std::vector<std::string> names;
+  if (!fs.list_dir(dir, &names).is_ok()) return 0;
+  const auto obsolete = obsolete_files(names, versions, live_manifest);
+  if (obsolete.empty()) return 0;
+  const auto lost = join_path(dir, lost_dir_name);
+  if (!fs.exists(lost) && !fs.create_dir(lost).is_ok()) return 0;
+  std::size_t moved = 0;
+  for (const auto& name : obsolete)
+    if (fs.rename_file(join_path(dir, name), join_path(lost, name)).is_ok()) ++moved;
+  // The moves are renames within the store: the directory's sync makes them durable.
+  if (moved > 0) fs.sync_dir(dir);
+  return moved;
+}
+
 }  // namespace kepler::storage

@@ -25,4 +25,14 @@ std::vector<std::string> obsolete_files(const std::vector<std::string>& names,
 std::size_t remove_obsolete_files(file_system& fs, const std::string& dir,
                                   const version_set& versions, std::uint64_t live_manifest);
 
+/// For a salvage open: moves every obsolete file into `dir`/lost/ (created when missing) instead
+/// of removing it, so the damaged MANIFEST, the tables its skipped edits named and the
+/// originals of rewritten tables stay for a later repair. Returns how many it moved; a file
+/// that cannot be moved stays where it is (the next salvage moves it, a normal open removes it).
+std::size_t move_obsolete_files(file_system& fs, const std::string& dir,
+                                const version_set& versions, std::uint64_t live_manifest);
+
+/// The directory move_obsolete_files moves into: "lost".
+constexpr const char* lost_dir_name = "lost";
+
 }  // namespace kepler::storage

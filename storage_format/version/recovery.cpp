@@ -217,10 +217,11 @@ status replay_manifest(file_system& fs, const std::string& path, recovery_mode m
   std::unique_ptr<readable_file> file;
   KEPLER_RETURN_IF_ERROR(missing_is_corruption(fs.new_readable_file(path, &file),
                                                "CURRENT names this MANIFEST, but it is missing"));
-  log::reader reader(file.get());
+  const bool salvage = mode == recovery_mode::salvage;
+  log::reader reader(file.get(), salvage ? log::reader::after_damage::resync
+                                         : log::reader::after_damage::skip_block);
   std::string record;
   std::uint64_t offset = 0;
-  const bool salvage = mode == recovery_mode::salvage;
   for (bool first = true; reader.read_record(&record, &offset); first = false) {
     auto where = path + ": offset " + std::to_string(offset);
     version_edit edit;
@@ -309,7 +310,8 @@ status replay_log(file_system& fs, const std::string& path, log_end end,
     out->stats.damage.push_back(wrong + " (read as it is)");
   }
   const tolerance t = log_tolerance(mode, end);
-  log::reader reader(file.get());
+  log::reader reader(file.get(), salvage ? log::reader::after_damage::resync
+                                         : log::reader::after_damage::skip_block);
   std::string record;
   std::uint64_t offset = 0;
   while (reader.read_record(&record, &offset)) {
@@ -367,11 +369,22 @@ status replay_logs(file_system& fs, const std::string& dir, const std::vector<st
   // Every log at or above the log number holds only sequences after what the table files hold
   // (the MANIFEST's last sequence): an older record there is damage, not data.
   sequence_number replayed_last = versions.last_sequence();
+  // The newest log is the last one holding anything: an open killed after creating its new,
+  // empty log (before the MANIFEST naming it) leaves one behind, which does not make the log
+  // before it any less the newest.
+  std::size_t newest = logs.size();
+  for (std::size_t i = logs.size(); i-- > 0;) {
+    std::uint64_t size = 0;
+    if (!fs.file_size(join_path(dir, log_file_name(logs[i])), &size).is_ok() || size > 0) {
+      newest = i;
+      break;
+    }
+  }
   for (std::size_t i = 0; i < logs.size(); ++i) {
     auto path = join_path(dir, log_file_name(logs[i]));
     auto recorded = versions.closed_logs().find(logs[i]);
     auto end = recorded != versions.closed_logs().end() ? log_end::closed
-               : i + 1 == logs.size()                   ? log_end::newest
+               : i >= newest                            ? log_end::newest
                                                         : log_end::unrecorded;
     bool torn = false;
     KEPLER_RETURN_IF_ERROR(replay_log(fs, path, end, end == log_end::closed ? recorded->second : 0,
@@ -506,17 +519,20 @@ status recover_store(file_system& fs, const std::string& dir, const recovery_opt
   // A closed log the MANIFEST recorded must still be there.
   for (const auto& [number, length] : out->versions.closed_logs())
     if (!std::binary_search(logs.begin(), logs.end(), number)) {
-      auto missing = join_path(dir, log_file_name(number)) +
-                     ": the MANIFEST recorded this log as closed at " + std::to_string(length) +
-                     " bytes, but it is missing";
+      // Either the log was removed, or the MANIFEST lost the records after its close (the
+      // flush that made it obsolete): both are damage to synced data.
+      auto missing = join_path(dir, log_file_name(number)) + ": " +
+                     manifest_file_name(old_manifest) + " recorded this log as closed at " +
+                     std::to_string(length) +
+                     " bytes, but it is missing (removed, or the MANIFEST lost later records)";
       if (!salvage) return status::corruption(missing);
       out->stats.damage.push_back(missing);
     }
   if (salvage) {
     if (opts.read_only) return status::invalid_argument("salvage rewrites files: not read-only");
     version_edit edit;
-    KEPLER_RETURN_IF_ERROR(salvage_tables(fs, dir, opts.table, *out->versions.current(),
-                                          &next_file, &edit, &out->stats.damage));
+    KEPLER_RETURN_IF_ERROR(salvage_tables(fs, dir, opts.table, *out->versions.current(), &next_file,
+                                          &edit, &out->stats.damage));
     edit.next_file_number = next_file;
     KEPLER_RETURN_IF_ERROR(out->versions.apply(edit, dir + ": salvage's table edit"));
   }
@@ -533,7 +549,16 @@ status recover_store(file_system& fs, const std::string& dir, const recovery_opt
   }
   // CURRENT names the fresh MANIFEST: the old one, the replayed logs, tables no version names
   // (a flush a crash interrupted) and temporary files are obsolete.
-  out->stats.files_removed = remove_obsolete_files(fs, dir, out->versions, manifest_number);
+  if (opts.mode == recovery_mode::salvage && !out->stats.damage.empty()) {
+    // Salvage that skipped something deletes nothing: what it could not use may still be worth
+    // a better repair.
+    auto moved = move_obsolete_files(fs, dir, out->versions, manifest_number);
+    if (moved > 0)
+      out->stats.damage.push_back(join_path(dir, lost_dir_name) + ": " + std::to_string(moved) +
+                                  " file(s) the salvaged store no longer uses were moved here");
+  } else {
+    out->stats.files_removed = remove_obsolete_files(fs, dir, out->versions, manifest_number);
+  }
   return status::ok();
 }
 

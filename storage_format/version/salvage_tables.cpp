@@ -51,8 +51,11 @@ status salvage_tables(file_system& fs, const std::string& dir, const table_optio
         damage->push_back(path + ": " + why + "; dropped from level " + std::to_string(level) +
                           " (" + std::to_string(f->size) + " bytes recorded)");
       };
+      // Only damage is skipped: a failed read may have met sound bytes, so any other error
+      // fails the open rather than drop what a retry could read.
       std::uint64_t size = 0;
-      if (!fs.file_size(path, &size)) {
+      if (auto sized = fs.file_size(path, &size); !sized) {
+        if (sized.code() != status_code::not_found) return sized;
         drop("missing");
         continue;
       }
@@ -63,9 +66,10 @@ status salvage_tables(file_system& fs, const std::string& dir, const table_optio
       }
       std::unique_ptr<readable_file> file;
       std::unique_ptr<table_reader> reader;
-      auto opened = fs.new_readable_file(path, &file);
-      if (opened) opened = table_reader::open(std::move(file), nullptr, &reader);
+      KEPLER_RETURN_IF_ERROR(fs.new_readable_file(path, &file));
+      auto opened = table_reader::open(std::move(file), nullptr, &reader);
       if (!opened) {
+        if (opened.code() != status_code::corruption) return opened;
         drop(opened.message());
         continue;
       }
@@ -74,6 +78,7 @@ status salvage_tables(file_system& fs, const std::string& dir, const table_optio
       for (std::size_t i = 0; i < reader->data_blocks(); ++i) {
         auto s = reader->read_data_block_entries(i, &entries);
         if (!s) {
+          if (s.code() != status_code::corruption) return s;
           ++skipped;
           damage->push_back(s.message() + " (block skipped)");
         }

@@ -18,8 +18,9 @@ namespace kepler::storage {
 
 /// Checks every table of `v` in `dir`, adding to `*edit` the deletions and rewritten tables
 /// (numbered from `*next_file` on, which it advances) and to `*damage` one line per table
-/// dropped or block skipped. Errors: the file system's when a rewritten table cannot be written
-/// (read failures of damaged tables are damage, noted, not errors).
+/// dropped or block skipped. Only damage (corruption) and a missing file are skipped; any other
+/// failure (a read that fails, a rewritten table that cannot be written) is returned, since a
+/// retry may read what this attempt could not.
 status salvage_tables(file_system& fs, const std::string& dir, const table_options& options,
                       const version& v, std::uint64_t* next_file, version_edit* edit,
                       std::vector<std::string>* damage);

@@ -429,6 +429,30 @@ TEST_CASE("a bad checksum with no valid record after it is a torn tail") {
   CHECK(got.only_at_tail);
 }
 
+TEST_CASE("damage hiding sound records in the rest of its block is not a torn tail") {
+  // Records 1-3 sit after record 0 in the last (and only) block: damage to record 0 drops the
+  // rest of the block, and with it three sound records written after the damaged one. Taking
+  // that for a torn tail would lose them silently.
+  for (int kind = 0; kind < 3; ++kind) {
+    CAPTURE(kind);
+    const std::vector<std::size_t> sizes = {100, 200, 300, 50};
+    std::vector<std::uint64_t> starts;
+    std::string data = write_log(sizes, &starts);
+    if (kind == 0) data[starts[0] + header_size + 5] ^= 0x01;  // payload: bad checksum
+    if (kind == 1) data[starts[0] + 5] ^= 0x80;                // length past the file: "truncated"
+    if (kind == 2) data[starts[0] + 6] = 9;                    // bad record type
+    const read_result got = read_log(data);
+    CHECK(got.records.empty());
+    REQUIRE(got.drops.size() == 1);
+    CHECK_FALSE(got.only_at_tail);
+  }
+  // The same damage to the last record alone is a torn tail.
+  std::vector<std::uint64_t> starts;
+  std::string data = write_log({100, 200}, &starts);
+  data[starts[1] + 5] ^= 0x80;
+  CHECK(read_log(data).only_at_tail);
+}
+
 TEST_CASE("a damaged header checksum field is a bad checksum") {
   std::vector<std::uint64_t> starts;
   std::string data = write_log({10, block_size, 10}, &starts);
