@@ -13,6 +13,7 @@
 
 #include "crash/crash_harness.hpp"
 #include "kepler/db.hpp"
+#include "soak_mode.hpp"
 #include "test_dir.hpp"
 
 using namespace kepler::test::crash;
@@ -25,9 +26,11 @@ constexpr std::uint64_t crash_manifest_bytes = 16 * 1024;
 
 }  // namespace
 
-TEST_CASE("kill -9 at a random moment loses no acknowledged write and invents none") {
+TEST_CASE("kill -9 at a random moment loses no acknowledged write and invents none" *
+          doctest::test_suite("soak")) {
   kepler::test::temp_dir dir("kepler-crash");
-  int cycles = 50;
+  // The soak tier (KEPLER_SOAK=1) kills the writer 2,000 times.
+  int cycles = kepler::test::soak_count(50, 2000);
   if (auto env = std::getenv("KEPLER_CRASH_CYCLES")) cycles = std::atoi(env);
   std::uint64_t seed = std::random_device{}();
   if (auto env = std::getenv("KEPLER_CRASH_SEED")) seed = std::strtoull(env, nullptr, 10);

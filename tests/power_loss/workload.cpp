@@ -10,7 +10,6 @@ namespace kepler::test::power {
 
 namespace {
 
-constexpr int workload_writes = 400;
 constexpr int key_space = 30;
 constexpr int compact_at = 250;     // the compact_range comes before this write
 constexpr int empty_sync_at = 120;  // an empty synced batch
@@ -60,8 +59,8 @@ void apply(const step& s, kv_state* state) {
 
 }  // namespace
 
-std::vector<step> make_workload() {
-  std::mt19937_64 rng(20240610);
+std::vector<step> make_workload(int writes, std::uint64_t seed) {
+  std::mt19937_64 rng(seed);
   std::vector<step> plan;
   std::size_t write = 0;
   auto random_op = [&](std::size_t w, bool may_delete) {
@@ -70,7 +69,7 @@ std::vector<step> make_workload() {
     if (!may_delete || rng() % 4 != 0) op.value = value_for(w, op.key, 20 + rng() % max_value);
     return op;
   };
-  for (int i = 0; i < workload_writes; ++i, ++write) {
+  for (int i = 0; i < writes; ++i, ++write) {
     if (i == compact_at) {
       step c;
       c.compact = true;

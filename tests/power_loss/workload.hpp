@@ -40,8 +40,8 @@ struct step {
   std::vector<kv_op> ops;
 };
 
-/// The fixed workload (the same every run).
-std::vector<step> make_workload();
+/// The fixed workload (the same every run): `writes` calls (400 by default) drawn from `seed`.
+std::vector<step> make_workload(int writes = 400, std::uint64_t seed = 20240610);
 /// The options it runs with: `memtable_bytes` (12 KiB: a dozen flushes), a 1 KiB MANIFEST
 /// limit, compaction at 2 level-0 files.
 kepler::options workload_options(std::size_t memtable_bytes = 12 * 1024);
