@@ -8,6 +8,7 @@
 
 #include "actors/boundary/exception_error.hpp"
 #include "actors/boundary/request_checks.hpp"
+#include "actors/boundary/scan_reader.hpp"
 #include "kepler/errors.hpp"
 #include "storage_format/memtable/batch_format.hpp"
 
@@ -167,6 +168,16 @@ db_facade_actor::behavior_type db_facade(facade_ptr self, std::shared_ptr<engine
         if (!found) return std::move(found.error());
         if (!*found) return caf::optional<std::string>{};
         return caf::optional<std::string>{std::move(**found)};
+      },
+      [self](scan_atom, const caf::optional<std::string>& begin,
+             const caf::optional<std::string>& end, std::uint64_t limit) -> caf::result<scan_page> {
+        // The loop is plain code (actors/boundary/scan_reader.hpp); the reply is bounded by
+        // max_scan_reply_bytes.
+        auto page = read_scan_page(*self->state.engine,
+                                   begin ? std::optional<std::string>(*begin) : std::nullopt,
+                                   end ? std::optional<std::string>(*end) : std::nullopt, limit);
+        if (!page) return std::move(page.error());
+        return std::move(*page);
       },
       [self](subscribe_atom, event_subscriber& sub) {
         if (sub && self->state.engine->events().add(sub)) self->monitor(sub);

@@ -4,7 +4,8 @@ set -euo pipefail
 
 packages=(
   g++ cmake make           # compiler and build
-  libcaf-dev               # CAF 0.17: the actors
+  libcaf-dev               # CAF 0.17: the actors (and its io and openssl modules: kepler-server)
+  libssl-dev openssl       # OpenSSL: kepler_remote checks TLS files; the tests make certificates
   libcli11-dev             # CLI11: the kepler CLI's flags
   libedit-dev              # libedit: the kepler shell's line editing (BSD, not GPL readline)
   libisal-dev              # ISA-L: hardware-accelerated CRC32C

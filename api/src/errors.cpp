@@ -34,6 +34,8 @@ std::string to_string(ec code) {
       return "would_deadlock";
     case ec::read_only:
       return "read_only";
+    case ec::disconnected:
+      return "disconnected";
   }
   return "unknown kepler error " + std::to_string(static_cast<int>(code));
 }

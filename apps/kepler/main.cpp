@@ -13,6 +13,7 @@
 #include "command_line.hpp"
 #include "demo.hpp"
 #include "inspect/inspect_commands.hpp"
+#include "remote_commands.hpp"
 #include "store_commands.hpp"
 
 namespace {
@@ -37,6 +38,8 @@ void add_demo_command(CLI::App& app, kepler::cli::command_status& status) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // `kepler --connect HOST:PORT CMD ...`: get, put, del and scan on a served store.
+  if (kepler::cli::wants_remote(argc, argv)) return kepler::cli::run_remote_command(argc, argv);
   CLI::App app{"kepler: the KeplerDB command line"};
   app.name("kepler");
   app.require_subcommand(1);

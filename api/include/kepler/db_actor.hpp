@@ -12,9 +12,14 @@
 // matching kepler::db call, without ec::would_deadlock (nothing here blocks); a write that
 // arrives while the store closes gets ec::closed (nothing written).
 
+#include <cstddef>
+#include <cstdint>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include <caf/atom.hpp>
+#include <caf/meta/type_name.hpp>
 #include <caf/optional.hpp>
 #include <caf/replies_to.hpp>
 #include <caf/typed_actor.hpp>
@@ -30,12 +35,35 @@ using remove_atom = caf::atom_constant<caf::atom("kremove")>;
 using write_atom = caf::atom_constant<caf::atom("kwrite")>;
 using subscribe_atom = caf::atom_constant<caf::atom("ksub")>;
 using unsubscribe_atom = caf::atom_constant<caf::atom("kunsub")>;
+using scan_atom = caf::atom_constant<caf::atom("kscan")>;
+
+/// The most a scan reply carries: the keys and values of its pairs plus 16 bytes per pair stay
+/// at or below this, except that a reply always holds at least one pair when the range has one
+/// (so a single pair of the largest key and value still comes back). A remote reply is one
+/// message in memory on both ends; this keeps it bounded (doc/design.md, "CAF").
+constexpr std::size_t max_scan_reply_bytes = 64 * 1024 * 1024;  // 64 MiB
+
+/// One page of a scan (scan_atom): pairs in key order. `more` is true when the page stopped
+/// because of the request's limit or max_scan_reply_bytes while the range may hold further
+/// pairs: the next page starts right after the last key (its key + '\0').
+struct scan_page {
+  std::vector<std::pair<std::string, std::string>> pairs;
+  bool more = false;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, scan_page& x) {
+  return f(caf::meta::type_name("kepler::scan_page"), x.pairs, x.more);
+}
 
 /// (put_atom, key, value, sync) -> true: db::insert.
 /// (remove_atom, key, sync) -> true: db::remove.
 /// (write_atom, write_batch::encoding(), sync) -> true: db::write; a malformed encoding gets
 ///   ec::invalid_argument and writes nothing.
 /// (get_atom, key) -> the value, or none when missing: db::get.
+/// (scan_atom, begin, end, limit) -> scan_page: the pairs with begin <= key < end (none:
+///   unbounded) in key order, read as of one moment, at most `limit` of them (0: as many as fit
+///   in max_scan_reply_bytes). As db::scan, but one bounded page: page on with scan_page::more.
 /// (subscribe_atom, subscriber) -> true: from now on `subscriber` gets the store's events
 ///   (events.hpp) until it unsubscribes or dies. Subscribing twice is one subscription.
 /// (unsubscribe_atom, subscriber) -> true: no more events for it (fine when not subscribed).
@@ -44,6 +72,8 @@ using db_actor =
                      caf::replies_to<remove_atom, std::string, bool>::with<bool>,
                      caf::replies_to<write_atom, std::string, bool>::with<bool>,
                      caf::replies_to<get_atom, std::string>::with<caf::optional<std::string>>,
+                     caf::replies_to<scan_atom, caf::optional<std::string>,
+                                     caf::optional<std::string>, std::uint64_t>::with<scan_page>,
                      caf::replies_to<subscribe_atom, event_subscriber>::with<bool>,
                      caf::replies_to<unsubscribe_atom, event_subscriber>::with<bool>>;
 

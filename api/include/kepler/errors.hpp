@@ -49,6 +49,11 @@ enum class ec : std::uint8_t {
   would_deadlock,
   /// The store was opened with options::read_only: it takes no writes.
   read_only,
+  /// A remote store (kepler/remote.hpp) cannot be reached: the connection could not be made,
+  /// was lost, or the server did not answer in time. The call did nothing that could be
+  /// observed: a read, or a write that never left this process (a write in flight when the
+  /// connection dropped gets outcome_unknown instead). Reconnecting is the caller's choice.
+  disconnected,
 };
 
 /// "invalid_argument", "locked", ...
