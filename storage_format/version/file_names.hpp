@@ -28,7 +28,8 @@ constexpr const char* current_temp_file_name = "CURRENT.tmp";
 file_kind parse_file_name(std::string_view name, std::uint64_t* number);
 
 /// Parses CURRENT's contents (read from `path`, named in messages): exactly a MANIFEST's name
-/// and a newline. Sets `*manifest_number`; corruption otherwise.
+/// and a newline. Sets `*manifest_number`; corruption otherwise (`*manifest_number` is then
+/// unspecified).
 status parse_current(std::string_view contents, const std::string& path,
                      std::uint64_t* manifest_number);
 
