@@ -1,6 +1,19 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages KeplerDB's build, tests and benchmarks need, when missing.
+#   scripts/setup.sh          the build, tests and benchmarks (gcc; no clang needed)
+#   scripts/setup.sh --fuzz   also clang and libFuzzer's runtime, for scripts/fuzz.sh
 set -euo pipefail
+
+fuzz=0
+for arg in "$@"; do
+  case "$arg" in
+    --fuzz) fuzz=1 ;;
+    *)
+      echo "usage: $0 [--fuzz]" >&2
+      exit 2
+      ;;
+  esac
+done
 
 packages=(
   g++ cmake make           # compiler and build
@@ -18,6 +31,17 @@ packages=(
   librocksdb-dev           #   RocksDB
   liblmdb-dev              #   and LMDB
 )
+
+# Optional, with --fuzz: the libFuzzer targets of tests/fuzz (KEPLER_FUZZ) need clang, and
+# libFuzzer's runtime (libclang_rt.fuzzer*.a) comes in its own package, which clang only
+# recommends (and recommends are not installed here). The default build needs neither: each
+# target's corpus runs as a normal test through a plain driver.
+if [ "$fuzz" = 1 ]; then
+  packages+=(
+    clang                  # clang 14 on Debian 12
+    libclang-rt-14-dev     #   its sanitizer and libFuzzer runtimes
+  )
+fi
 
 missing=()
 for p in "${packages[@]}"; do

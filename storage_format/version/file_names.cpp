@@ -73,4 +73,15 @@ file_kind parse_file_name(std::string_view name, std::uint64_t* number) {
   return file_kind::other;
 }
 
+status parse_current(std::string_view contents, const std::string& path,
+                     std::uint64_t* manifest_number) {
+  if (contents.empty() || contents.back() != '\n')
+    return status::corruption(path + ": CURRENT does not end with a newline");
+  contents.remove_suffix(1);
+  if (parse_file_name(contents, manifest_number) != file_kind::manifest)
+    return status::corruption(path + ": CURRENT names '" + std::string(contents) +
+                              "', not a MANIFEST");
+  return status::ok();
+}
+
 }  // namespace kepler::storage

@@ -9,6 +9,8 @@
 #include <string>
 #include <string_view>
 
+#include "storage_format/util/status.hpp"
+
 namespace kepler::storage {
 
 enum class file_kind { log, manifest, current, lock, temp, table, other };
@@ -24,6 +26,12 @@ constexpr const char* current_temp_file_name = "CURRENT.tmp";
 /// Classifies a directory entry; `*number` is set for logs, manifests and tables. Only the exact
 /// names the functions above return are recognised: "5.log" or "MANIFEST-1" is `other`.
 file_kind parse_file_name(std::string_view name, std::uint64_t* number);
+
+/// Parses CURRENT's contents (read from `path`, named in messages): exactly a MANIFEST's name
+/// and a newline. Sets `*manifest_number`; corruption otherwise (`*manifest_number` is then
+/// unspecified).
+status parse_current(std::string_view contents, const std::string& path,
+                     std::uint64_t* manifest_number);
 
 inline std::string join_path(const std::string& dir, const std::string& name) {
   return dir + "/" + name;

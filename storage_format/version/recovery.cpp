@@ -102,12 +102,7 @@ status read_current(file_system& fs, const std::string& dir, std::uint64_t* mani
   auto path = join_path(dir, current_file_name);
   KEPLER_RETURN_IF_ERROR(missing_is_corruption(read_file_to_string(fs, path, &contents),
                                                "CURRENT was listed, but it is missing"));
-  if (contents.empty() || contents.back() != '\n')
-    return status::corruption(path + ": CURRENT does not end with a newline");
-  contents.pop_back();
-  if (parse_file_name(contents, manifest_number) != file_kind::manifest)
-    return status::corruption(path + ": CURRENT names '" + contents + "', not a MANIFEST");
-  return status::ok();
+  return parse_current(contents, path, manifest_number);
 }
 
 // How much of a file in the log format (a write-ahead log, the MANIFEST) recovery may drop.

@@ -71,3 +71,23 @@ TEST_CASE("names the store never writes are other files: 5.log is not 000005.log
   MESSAGE(rejected << " of " << sizeof(foreign) / sizeof(foreign[0])
                    << " non-canonical names classified as other");
 }
+
+TEST_CASE("CURRENT's contents: a MANIFEST's name and a newline, nothing else") {
+  std::uint64_t number = unset;
+  CHECK(parse_current("MANIFEST-000007\n", "db/CURRENT", &number).is_ok());
+  CHECK(number == 7);
+  const char* bad[] = {
+      "",                     // empty
+      "MANIFEST-000007",      // no newline
+      "MANIFEST-000007\n\n",  // two
+      "MANIFEST-7\n",         // not the name the store writes
+      "000007.log\n",         // not a MANIFEST
+      "\n",
+      "MANIFEST-000007\r\n",
+  };
+  for (const char* contents : bad) {  // `number` is unspecified after a failure
+    auto s = parse_current(contents, "db/CURRENT", &number);
+    CHECK_MESSAGE(s.code() == status_code::corruption, std::string(contents));
+    CHECK(s.message().find("db/CURRENT") != std::string::npos);
+  }
+}
