@@ -18,12 +18,7 @@ st::status read_current(st::file_system& fs, const std::string& dir, std::uint64
     return st::status::corruption(path + ": missing: " + dir + " is not a KeplerDB store");
   std::string contents;
   KEPLER_RETURN_IF_ERROR(st::read_file_to_string(fs, path, &contents));
-  if (contents.empty() || contents.back() != '\n')
-    return st::status::corruption(path + ": CURRENT does not end with a newline");
-  contents.pop_back();
-  if (st::parse_file_name(contents, number) != st::file_kind::manifest)
-    return st::status::corruption(path + ": CURRENT names '" + contents + "', not a MANIFEST");
-  return st::status::ok();
+  return st::parse_current(contents, path, number);
 }
 
 // As recovery: a newer format may redefine anything after its version, so it is judged before
