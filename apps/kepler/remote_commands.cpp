@@ -9,6 +9,8 @@
 
 #include "command_line.hpp"
 #include "kepler/remote.hpp"
+#include "shell/shell.hpp"
+#include "shell/shell_store.hpp"
 #include "text/dump_format.hpp"
 
 namespace kepler::cli {
@@ -69,7 +71,8 @@ bool wants_remote(int argc, char** argv) {
 
 int run_remote_command(int argc, char** argv) {
   CLI::App app{
-      "kepler --connect HOST:PORT: get, put, del and scan on a store kepler-server serves"};
+      "kepler --connect HOST:PORT: get, put, del, scan and shell on a store kepler-server "
+      "serves"};
   app.name("kepler");
   app.require_subcommand(1);
   auto a = std::make_shared<remote_args>();
@@ -147,6 +150,16 @@ int run_remote_command(int argc, char** argv) {
       if (std::fwrite(line.data(), 1, line.size(), stdout) != line.size())
         return void(code = fail("writing the output failed"));
     }
+  });
+
+  auto* shell = app.add_subcommand(
+      "shell", "the interactive shell on the served store (no snapshot, stats or compact)");
+  add_output_flags(shell, &a->out);
+  shell->callback([a, &code] {
+    auto db = connect(*a);
+    if (!db) return void(code = store_error(db.error()));
+    auto target = remote_shell_store(**db);
+    code = run_shell_on(*target, a->connect, a->out.format());
   });
 
   try {

@@ -1,7 +1,8 @@
 #pragma once
-// `kepler --connect HOST:PORT [--tls-cert F --tls-key F --tls-ca F] CMD ARGS`: get, put, del and
-// scan on a store served by kepler-server, through kepler::remote_db. The flags come before the
-// command, in place of the store directory; the commands print and exit as their local forms.
+// `kepler --connect HOST:PORT [--tls-cert F --tls-key F --tls-ca F] CMD ARGS`: get, put, del,
+// scan and shell on a store served by kepler-server, through kepler::remote_db. The flags come
+// before the command, in place of the store directory; the commands print and exit as their local
+// forms.
 
 namespace kepler::cli {
 

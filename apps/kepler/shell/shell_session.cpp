@@ -20,9 +20,6 @@ namespace {
 
 using session = shell_session;
 
-// Shell writes are synced: an interactive user expects what the shell acknowledged to stay.
-constexpr write_options shell_write{true};
-
 // Commands slower than this print how long they took.
 constexpr double slow_seconds = 0.1;
 
@@ -95,7 +92,7 @@ bool is_limit(const word& w, std::uint64_t* limit) {
 
 }  // namespace
 
-shell_session::shell_session(db& store, byte_format f, std::FILE* out, std::FILE* err)
+shell_session::shell_session(shell_store& store, byte_format f, std::FILE* out, std::FILE* err)
     : store_(store), format_(f), out_(out), err_(err) {}
 
 shell_session::~shell_session() = default;
@@ -111,7 +108,7 @@ std::string shell_session::prompt() const {
   if (batch_) state += "batch " + std::to_string(batch_ops_);
   if (snapshot_) {
     if (!state.empty()) state += ", ";
-    state += "snapshot " + std::to_string(snapshot_->sequence());
+    state += "snapshot " + std::to_string(*snapshot_);
   }
   return state.empty() ? "kepler> " : "kepler(" + state + ")> ";
 }
@@ -121,6 +118,7 @@ void shell_session::finish() {
     std::fprintf(err_, "note: the open batch of %llu operation(s) was not committed; discarded\n",
                  static_cast<unsigned long long>(batch_ops_));
   batch_.reset();
+  if (snapshot_) store_.release_snapshot();
   snapshot_.reset();
 }
 
@@ -164,14 +162,8 @@ void shell_session::error(const std::string& message) {
   failed_ = true;
 }
 
-read_options shell_session::reads() const {
-  read_options ro;
-  ro.snapshot = snapshot_.get();
-  return ro;
-}
-
 void shell_session::get(const std::vector<word>& args) {
-  auto v = store_.get(args[0].text, reads());
+  auto v = store_.get(args[0].text);
   if (!v) return error(kepler::to_string(v.error()));
   if (!*v) {
     std::fputs("(not found)\n", out_);
@@ -189,7 +181,7 @@ void shell_session::put(const std::vector<word>& args) {
     std::fprintf(out_, "queued (%llu in the batch)\n", static_cast<unsigned long long>(batch_ops_));
     return;
   }
-  if (auto r = store_.insert(args[0].text, args[1].text, shell_write); !r)
+  if (auto r = store_.insert(args[0].text, args[1].text); !r)
     return error(kepler::to_string(r.error()));
   std::fputs("OK\n", out_);
 }
@@ -201,8 +193,7 @@ void shell_session::del(const std::vector<word>& args) {
     std::fprintf(out_, "queued (%llu in the batch)\n", static_cast<unsigned long long>(batch_ops_));
     return;
   }
-  if (auto r = store_.remove(args[0].text, shell_write); !r)
-    return error(kepler::to_string(r.error()));
+  if (auto r = store_.remove(args[0].text); !r) return error(kepler::to_string(r.error()));
   std::fputs("OK\n", out_);
 }
 
@@ -214,7 +205,7 @@ void shell_session::scan(const std::vector<word>& args) {
   key_range range;
   if (bounds > 0) range.from = args[0].text;
   if (bounds > 1) range.to = args[1].text;
-  auto n = print_range(store_, range, limit, reads(), format_, out_);
+  auto n = store_.print(range, limit, format_, out_);
   if (!n) return error(kepler::to_string(n.error()));
   print_pairs(out_, *n);
 }
@@ -223,7 +214,7 @@ void shell_session::prefix(const std::vector<word>& args) {
   std::uint64_t limit = 0;
   if (args.size() == 2 && !is_limit(args[1], &limit))
     return error("usage: prefix P [LIMIT]: LIMIT is an unquoted number");
-  auto n = print_range(store_, prefix_range(args[0].text), limit, reads(), format_, out_);
+  auto n = store_.print(prefix_range(args[0].text), limit, format_, out_);
   if (!n) return error(kepler::to_string(n.error()));
   print_pairs(out_, *n);
 }
@@ -232,7 +223,7 @@ void shell_session::count(const std::vector<word>& args) {
   key_range range;
   if (!args.empty()) range.from = args[0].text;
   if (args.size() > 1) range.to = args[1].text;
-  auto n = count_range(store_, range, reads());
+  auto n = store_.count(range);
   if (!n) return error(kepler::to_string(n.error()));
   std::fprintf(out_, "%llu\n", static_cast<unsigned long long>(*n));
 }
@@ -246,7 +237,7 @@ void shell_session::batch(const std::vector<word>&) {
 
 void shell_session::commit(const std::vector<word>&) {
   if (!batch_) return error("no batch is open (start one with 'batch')");
-  if (auto r = store_.write(*batch_, shell_write); !r) {
+  if (auto r = store_.write(*batch_); !r) {
     // The batch stays open: the user may retry the commit or abort it.
     return error(kepler::to_string(r.error()) +
                  " (the batch is still open: commit again or abort)");
@@ -264,21 +255,22 @@ void shell_session::abort(const std::vector<word>&) {
 
 void shell_session::snapshot(const std::vector<word>&) {
   if (snapshot_) return error("a snapshot is already held (release it first)");
-  auto s = store_.snapshot();
-  if (!s) return error(kepler::to_string(s.error()));
-  snapshot_ = std::move(*s);
+  auto sequence = store_.hold_snapshot();
+  if (!sequence) return error(kepler::to_string(sequence.error()));
+  snapshot_ = *sequence;
   std::fprintf(out_, "snapshot at sequence %llu: reads see it until release\n",
-               static_cast<unsigned long long>(snapshot_->sequence()));
+               static_cast<unsigned long long>(*snapshot_));
 }
 
 void shell_session::release(const std::vector<word>&) {
   if (!snapshot_) return error("no snapshot is held (take one with 'snapshot')");
+  store_.release_snapshot();
   snapshot_.reset();
   std::fputs("released: reads see the newest state\n", out_);
 }
 
 void shell_session::stats(const std::vector<word>&) {
-  auto text = describe_stats(store_);
+  auto text = store_.stats();
   if (!text) return error(kepler::to_string(text.error()));
   std::fputs(text->c_str(), out_);
 }
@@ -287,7 +279,7 @@ void shell_session::compact(const std::vector<word>& args) {
   std::optional<std::string_view> from, to;
   if (!args.empty()) from = args[0].text;
   if (args.size() > 1) to = args[1].text;
-  if (auto r = store_.compact_range(from, to); !r) return error(kepler::to_string(r.error()));
+  if (auto r = store_.compact(from, to); !r) return error(kepler::to_string(r.error()));
   std::fputs("compacted\n", out_);
 }
 

@@ -10,7 +10,8 @@
 #include <string_view>
 #include <vector>
 
-#include "kepler/db.hpp"
+#include "kepler/write_batch.hpp"
+#include "shell/shell_store.hpp"
 #include "text/escape.hpp"
 #include "text/tokenize.hpp"
 
@@ -20,7 +21,7 @@ class shell_session {
  public:
   /// Runs commands on `store` (not owned; it must outlive the session), printing keys and
   /// values in form `f` to `out` and errors, timings and progress to `err`.
-  shell_session(db& store, byte_format f, std::FILE* out, std::FILE* err);
+  shell_session(shell_store& store, byte_format f, std::FILE* out, std::FILE* err);
   ~shell_session();
 
   /// Runs one line. A bad line prints one error line with a hint and changes nothing. Returns
@@ -46,7 +47,6 @@ class shell_session {
  private:
   void run(const command& c, const std::vector<word>& args);
   void error(const std::string& message);
-  read_options reads() const;
 
   void get(const std::vector<word>& args);
   void put(const std::vector<word>& args);
@@ -63,13 +63,13 @@ class shell_session {
   void compact(const std::vector<word>& args);
   void help(const std::vector<word>& args);
 
-  db& store_;
+  shell_store& store_;
   byte_format format_;
   std::FILE* out_;
   std::FILE* err_;
   std::optional<write_batch> batch_;
   std::uint64_t batch_ops_ = 0;
-  std::unique_ptr<kepler::snapshot> snapshot_;
+  std::optional<std::uint64_t> snapshot_;  // the held snapshot's sequence
   std::uint64_t failures_ = 0;
   bool failed_ = false;  // the current command failed
 };
