@@ -20,4 +20,18 @@ int fail(const std::string& message) {
   return exit_failed;
 }
 
+bool argument_bytes(bool hex_args, const std::string& text, const char* what, std::string* out) {
+  if (!hex_args) {
+    *out = text;
+    return true;
+  }
+  auto bytes = parse_bytes(text, byte_format::hex);
+  if (!bytes) {
+    fail(std::string(what) + " '" + text + "' is not hex digits (--hex-args)");
+    return false;
+  }
+  *out = std::move(*bytes);
+  return true;
+}
+
 }  // namespace kepler::cli

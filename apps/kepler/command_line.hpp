@@ -32,6 +32,10 @@ void add_output_flags(CLI::App* cmd, output_flags* flags);
 /// Prints "kepler: <message>" to stderr and returns exit_failed.
 int fail(const std::string& message);
 
+/// The bytes a command-line argument names: `text` itself, or with `hex_args` (--hex-args) the
+/// bytes its hex digits spell. False (with a "kepler:" line naming `what`) when they do not.
+bool argument_bytes(bool hex_args, const std::string& text, const char* what, std::string* out);
+
 /// The result of the one subcommand that ran: set by its callback, returned by main.
 struct command_status {
   int code = exit_ok;

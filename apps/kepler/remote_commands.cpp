@@ -26,22 +26,6 @@ struct remote_args {
   output_flags out;
 };
 
-// The bytes an argument names: itself, or its hex digits with --hex-args.
-bool argument_bytes(const remote_args& a, const std::string& text, const char* what,
-                    std::string* out) {
-  if (!a.hex_args) {
-    *out = text;
-    return true;
-  }
-  auto bytes = parse_bytes(text, byte_format::hex);
-  if (!bytes) {
-    fail(std::string(what) + " '" + text + "' is not hex digits (--hex-args)");
-    return false;
-  }
-  *out = std::move(*bytes);
-  return true;
-}
-
 // Connects to --connect HOST:PORT (the last colon splits, so [::1]:7000 and ::1:7000 work).
 caf::expected<std::unique_ptr<remote_db>> connect(const remote_args& a) {
   auto colon = a.connect.rfind(':');
@@ -92,7 +76,7 @@ int run_remote_command(int argc, char** argv) {
   add_output_flags(get, &a->out);
   get->callback([a, &code] {
     std::string key;
-    if (!argument_bytes(*a, a->key, "KEY", &key)) return void(code = exit_usage);
+    if (!argument_bytes(a->hex_args, a->key, "KEY", &key)) return void(code = exit_usage);
     auto db = connect(*a);
     if (!db) return void(code = store_error(db.error()));
     auto v = (*db)->get(key);
@@ -113,8 +97,8 @@ int run_remote_command(int argc, char** argv) {
                   "return once the write is in the server's operating system, not on disk");
     cmd->callback([a, &code, put] {
       std::string key, value;
-      if (!argument_bytes(*a, a->key, "KEY", &key) ||
-          (put && !argument_bytes(*a, a->value, "VALUE", &value)))
+      if (!argument_bytes(a->hex_args, a->key, "KEY", &key) ||
+          (put && !argument_bytes(a->hex_args, a->value, "VALUE", &value)))
         return void(code = exit_usage);
       auto db = connect(*a);
       if (!db) return void(code = store_error(db.error()));
@@ -134,11 +118,11 @@ int run_remote_command(int argc, char** argv) {
     std::optional<std::string> from, to;
     std::string bytes;
     if (from_opt->count()) {
-      if (!argument_bytes(*a, a->from, "FROM", &bytes)) return void(code = exit_usage);
+      if (!argument_bytes(a->hex_args, a->from, "FROM", &bytes)) return void(code = exit_usage);
       from = bytes;
     }
     if (to_opt->count()) {
-      if (!argument_bytes(*a, a->to, "TO", &bytes)) return void(code = exit_usage);
+      if (!argument_bytes(a->hex_args, a->to, "TO", &bytes)) return void(code = exit_usage);
       to = bytes;
     }
     auto db = connect(*a);

@@ -32,32 +32,16 @@ struct store_args {
 constexpr const char* hex_args_help =
     "KEY, VALUE, FROM, TO and P are hex digits (for keys and values that are not text)";
 
-// The bytes an argument names: itself, or its hex digits with --hex-args.
-bool argument_bytes(const store_args& a, const std::string& text, const char* what,
-                    std::string* out) {
-  if (!a.hex_args) {
-    *out = text;
-    return true;
-  }
-  auto bytes = parse_bytes(text, byte_format::hex);
-  if (!bytes) {
-    fail(std::string(what) + " '" + text + "' is not hex digits (--hex-args)");
-    return false;
-  }
-  *out = std::move(*bytes);
-  return true;
-}
-
 // The range [FROM, TO) of the optional FROM and TO arguments `from_opt`, `to_opt`.
 bool argument_range(const store_args& a, const CLI::Option* from_opt, const CLI::Option* to_opt,
                     key_range* range) {
   std::string bytes;
   if (from_opt->count()) {
-    if (!argument_bytes(a, a.from, "FROM", &bytes)) return false;
+    if (!argument_bytes(a.hex_args, a.from, "FROM", &bytes)) return false;
     range->from = bytes;
   }
   if (to_opt->count()) {
-    if (!argument_bytes(a, a.to, "TO", &bytes)) return false;
+    if (!argument_bytes(a.hex_args, a.to, "TO", &bytes)) return false;
     range->to = bytes;
   }
   return true;
@@ -81,7 +65,7 @@ void add_get(CLI::App& app, command_status& status) {
   add_output_flags(cmd, &a->out);
   cmd->callback([a, &status] {
     std::string key;
-    if (!argument_bytes(*a, a->key, "KEY", &key)) return void(status.code = exit_usage);
+    if (!argument_bytes(a->hex_args, a->key, "KEY", &key)) return void(status.code = exit_usage);
     auto store = open_for_command(a->dir, false);
     if (!store) return void(status.code = store_error(store.error()));
     auto v = (*store)->get(key);
@@ -106,8 +90,8 @@ void add_put_del(CLI::App& app, command_status& status, bool put) {
                 "return once the write is in the operating system, not on disk");
   cmd->callback([a, &status, put] {
     std::string key, value;
-    if (!argument_bytes(*a, a->key, "KEY", &key) ||
-        (put && !argument_bytes(*a, a->value, "VALUE", &value)))
+    if (!argument_bytes(a->hex_args, a->key, "KEY", &key) ||
+        (put && !argument_bytes(a->hex_args, a->value, "VALUE", &value)))
       return void(status.code = exit_usage);
     auto store = open_for_command(a->dir, true);
     if (!store) return void(status.code = store_error(store.error()));
@@ -140,7 +124,7 @@ void add_scan(CLI::App& app, command_status& status, bool prefix) {
     key_range range;
     if (prefix) {
       std::string p;
-      if (!argument_bytes(*a, a->from, "P", &p)) return void(status.code = exit_usage);
+      if (!argument_bytes(a->hex_args, a->from, "P", &p)) return void(status.code = exit_usage);
       range = prefix_range(p);
     } else if (!argument_range(*a, from_opt, to_opt, &range)) {
       return void(status.code = exit_usage);
