@@ -17,8 +17,9 @@
 #
 # Environment: N (requests of set and get, default 200000), SYNC_N (of set-sync, 50000),
 # CLIENTS (16), PIPELINE (16), VALUE_SIZE (100), KEYSPACE (100000).
-# Prints per load: requests/s of each engine, the ratio kepler/redis, and the CPU (cores) of
-# each server and each load driver over its load.
+# Prints per load: requests/s of each engine, the ratio kepler/redis, p50 latency, and the CPU
+# of each server (microseconds per request, and cores over the load) and of each load driver.
+# The CPU per request is the figure a busy machine disturbs least.
 set -euo pipefail
 
 build=${1:-build}
@@ -166,15 +167,17 @@ echo "kepler-server against Redis $(redis-server --version | awk '{ print $3 }' 
   "$CLIENTS clients, pipeline $PIPELINE, $VALUE_SIZE-byte values, keyspace $KEYSPACE," \
   "$N requests (set-sync: $SYNC_N); $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)"
 echo
-echo "| load | redis rps | kepler rps | kepler/redis | redis p50 ms | kepler p50 ms | redis server CPU | kepler server CPU | redis-benchmark CPU | kepler-remote-bench CPU |"
-echo "|---|---|---|---|---|---|---|---|---|---|"
+echo "| load | redis rps | kepler rps | kepler/redis | redis p50 ms | kepler p50 ms | server CPU us/request redis / kepler | server CPU cores redis / kepler | driver CPU cores redis-benchmark / kepler-remote-bench |"
+echo "|---|---|---|---|---|---|---|---|---|"
 for load in set set-sync get; do
   for suffix in "" "/1"; do
     name=$load
     [ -n "$suffix" ] && name="$load (kepler: 1 connection)"
     ratio=$(awk -v k="${k_rps[$load$suffix]}" -v r="${r_rps[$load]}" 'BEGIN { printf "%.2fx", k / r }')
+    r_us=$(awk -v c="${r_scpu[$load]}" -v r="${r_rps[$load]}" 'BEGIN { printf "%.1f", c * 1e6 / r }')
+    k_us=$(awk -v c="${k_scpu[$load$suffix]}" -v r="${k_rps[$load$suffix]}" 'BEGIN { printf "%.1f", c * 1e6 / r }')
     echo "| $name | ${r_rps[$load]} | ${k_rps[$load$suffix]} | $ratio | ${r_p50[$load]} |" \
-      "${k_p50[$load$suffix]} | ${r_scpu[$load]} | ${k_scpu[$load$suffix]} | ${r_dcpu[$load]} |" \
-      "${k_dcpu[$load$suffix]} |"
+      "${k_p50[$load$suffix]} | $r_us / $k_us | ${r_scpu[$load]} / ${k_scpu[$load$suffix]} |" \
+      "${r_dcpu[$load]} / ${k_dcpu[$load$suffix]} |"
   done
 done
