@@ -13,7 +13,8 @@
 # Each engine starts on a fresh temporary directory (Redis with RDB snapshots off: the AOF
 # only). Redis gets redis-benchmark's 16 TCP connections; kepler-remote-bench gives each of its
 # 16 clients an actor system, so also 16 TCP connections. A last kepler row runs the 16 clients
-# over a single connection (one actor system), the cheapest driver CPU.
+# over a single connection (one actor system), the cheapest driver CPU; a last line the same
+# clients on a store inside the driver process (no network).
 #
 # Environment: N (requests of set and get, default 200000), SYNC_N (of set-sync, 50000),
 # CLIENTS (16), PIPELINE (16), VALUE_SIZE (100), KEYSPACE (100000).
@@ -162,6 +163,13 @@ run_kepler() {  # $1: connections, $2: key suffix of the results
 }
 run_kepler "$CLIENTS" ""
 run_kepler 1 "/1"
+# The same clients on a store opened inside the driver (its db actor, no network, no
+# kepler-server): what the store and its actors reach at this pipelining without CAF's BASP.
+"$bench_bin" --local="$tmp/local" --clients="$CLIENTS" --pipeline="$PIPELINE" \
+  --value_size="$VALUE_SIZE" --keyspace="$KEYSPACE" --num="$N" --loads=set,get > "$tmp/local.out"
+"$bench_bin" --local="$tmp/local" --clients="$CLIENTS" --pipeline="$PIPELINE" \
+  --value_size="$VALUE_SIZE" --keyspace="$KEYSPACE" --num="$SYNC_N" --loads=set-sync >> "$tmp/local.out"
+local_rps() { awk -v l="$1:" '$1 == l { print $2 }' "$tmp/local.out"; }
 
 echo "kepler-server against Redis $(redis-server --version | awk '{ print $3 }' | sed 's/v=//'), loopback," \
   "$CLIENTS clients, pipeline $PIPELINE, $VALUE_SIZE-byte values, keyspace $KEYSPACE," \
@@ -181,3 +189,6 @@ for load in set set-sync get; do
       "${r_dcpu[$load]} / ${k_dcpu[$load$suffix]} |"
   done
 done
+echo
+echo "in-process db_actor (kepler-remote-bench --local, no network; the same clients and" \
+  "pipelining): set $(local_rps set), set-sync $(local_rps set-sync), get $(local_rps get) requests/s"
