@@ -96,7 +96,8 @@ start_redis() {  # $1: appendfsync policy; a fresh directory each time
   exit 1
 }
 stop_redis() {
-  kill "$redis_pid" && wait "$redis_pid" 2> /dev/null || true
+  kill "$redis_pid" 2> /dev/null || true
+  wait "$redis_pid" 2> /dev/null || true
   redis_pid=""
 }
 # redis-benchmark -q prints "SET: 123456.78 requests per second, p50=1.234 msec".
@@ -147,7 +148,8 @@ start_kepler() {
   kepler_port=$(cat "$tmp/port")
 }
 stop_kepler() {
-  kill "$kepler_pid" && wait "$kepler_pid" 2> /dev/null || true
+  kill "$kepler_pid" 2> /dev/null || true
+  wait "$kepler_pid" 2> /dev/null || true
   kepler_pid=""
 }
 run_kepler() {  # $1: connections, $2: key suffix of the results
