@@ -30,6 +30,8 @@ packages=(
   libleveldb-dev           # the benchmark's comparison peers: LevelDB,
   librocksdb-dev           #   RocksDB
   liblmdb-dev              #   and LMDB
+  redis-server             # scripts/compare_redis.sh only: kepler-server against Redis
+  redis-tools              #   (redis-benchmark, redis-cli); nothing else uses them
 )
 
 # Optional, with --fuzz: the libFuzzer targets of tests/fuzz (KEPLER_FUZZ) need clang, and
