@@ -3,7 +3,14 @@
 
 #include <doctest/doctest.h>
 
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
 #include <string>
+#include <thread>
 
 #include "cli/cli_process.hpp"
 #include "remote/server_process.hpp"
@@ -100,5 +107,53 @@ TEST_CASE("kepler --connect shell runs the shell's commands on a served store") 
   // What the remote shell wrote is in the store.
   auto got = run_cli({"--connect", at, "get", "c"});
   CHECK(got.out == "3\n");
+  CHECK(server.stop(SIGTERM) == 0);
+}
+
+TEST_CASE("a client killed in the middle of its requests leaves kepler-server serving others") {
+  temp_dir store;
+  server_process server(store.path(), {});
+  REQUIRE_MESSAGE(server.port() != 0, server.err());
+  std::string at = "127.0.0.1:" + std::to_string(server.port());
+  int killed = 0, served_after = 0;
+  for (int round = 0; round < 3; ++round) {
+    // A shell client fed synced puts as fast as it takes them, SIGKILLed mid-stream.
+    int in[2];
+    REQUIRE(::pipe(in) == 0);
+    pid_t pid = ::fork();
+    if (pid == 0) {
+      ::dup2(in[0], 0);
+      ::close(in[1]);
+      int devnull = ::open("/dev/null", O_WRONLY);
+      ::dup2(devnull, 1);
+      ::dup2(devnull, 2);
+      std::string path = KEPLER_CLI_PATH;
+      ::execl(path.c_str(), path.c_str(), "--connect", at.c_str(), "shell",
+              static_cast<char*>(nullptr));
+      ::_exit(127);
+    }
+    ::close(in[0]);
+    std::string lines;
+    for (int i = 0; i < 2000; ++i)
+      lines += "put r" + std::to_string(round) + "k" + std::to_string(i) + " v\n";
+    // The pipe holds 64 KiB: write what fits without blocking, then kill while it works.
+    ::fcntl(in[1], F_SETFL, O_NONBLOCK);
+    (void)::write(in[1], lines.data(), lines.size());
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    ::kill(pid, SIGKILL);
+    int status = 0;
+    ::waitpid(pid, &status, 0);
+    ::close(in[1]);
+    killed += WIFSIGNALED(status) ? 1 : 0;
+    // The server is still there and serves a new client at once.
+    CHECK_FALSE(server.exited());
+    auto put = run_cli({"--connect", at, "put", "after" + std::to_string(round), "ok"});
+    auto got = run_cli({"--connect", at, "get", "after" + std::to_string(round)});
+    if (put.exit_code == 0 && got.out == "ok\n") ++served_after;
+  }
+  MESSAGE("clients killed mid-request: " << killed << ", served after each kill: " << served_after
+                                         << " of 3, server crashes: " << (server.exited() ? 1 : 0));
+  CHECK(killed == 3);
+  CHECK(served_after == 3);
   CHECK(server.stop(SIGTERM) == 0);
 }
