@@ -7,6 +7,7 @@
 #include <atomic>
 #include <chrono>
 #include <future>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -126,6 +127,55 @@ TEST_CASE("16 remote clients and a pipelining actor load kepler-server") {
   auto spawned = system.middleman().remote_spawn<caf::actor>(
       nid, "kepler.db_facade", caf::make_message(), std::chrono::seconds(5));
   CHECK_FALSE(spawned);
+  // Every answer a peer gets comes from the published front or the db actor, never from an
+  // internal actor (a delegated reply would carry the wal_writer's or memtable_owner's
+  // address and make it reachable): run every call, errors included, and collect who answered.
+  {
+    caf::scoped_actor self{system};
+    std::set<caf::actor_id> answered;
+    int replies = 0;
+    auto note = [&] {
+      ++replies;
+      if (auto sender = self->current_sender(); sender && sender->node() == nid)
+        answered.insert(sender->id());
+    };
+    // One lambda per reply type: the typed handle checks each handler's signature.
+    auto ask = [&](auto... xs) {
+      self->request(*typed, std::chrono::seconds(10), xs...)
+          .receive([&](bool) { note(); }, [&](caf::error&) { note(); });
+    };
+    auto ask_get = [&](std::string key) {
+      self->request(*typed, std::chrono::seconds(10), kepler::get_atom::value, std::move(key))
+          .receive([&](caf::optional<std::string>&) { note(); }, [&](caf::error&) { note(); });
+    };
+    auto ask_scan = [&] {
+      self->request(*typed, std::chrono::seconds(10), kepler::scan_atom::value,
+                    caf::optional<std::string>{}, caf::optional<std::string>{}, std::uint64_t{10})
+          .receive([&](kepler::scan_page&) { note(); }, [&](caf::error&) { note(); });
+    };
+    using namespace kepler;
+    write_batch batch;
+    batch.insert("rb1", "1");
+    batch.remove("rb2");
+    ask(put_atom::value, std::string("r1"), std::string("v"), false);
+    ask(put_atom::value, std::string("r2"), std::string("v"), true);
+    ask(put_atom::value, std::string(max_key_bytes + 1, 'k'), std::string("v"), false);  // refused
+    ask_get("r1");
+    ask_get("missing");
+    ask(remove_atom::value, std::string("r1"), true);
+    ask(write_atom::value, batch.encoding(), true);
+    ask(write_atom::value, std::string("not a batch"), false);  // refused
+    ask_scan();
+    // The db actor answers every request itself; any other answering actor is one more the
+    // peer could now address.
+    const auto internal = answered.empty() ? 0 : answered.size() - 1;
+    MESSAGE("replies " << replies << " from " << answered.size()
+                       << " actor(s) of the server node (the db actor); internal actors reached: "
+                       << internal);
+    CHECK(replies == 9);
+    CHECK(answered.size() == 1);
+    CHECK(internal == 0);
+  }
   // Atoms the facade's internal messages once were, sent to the published actor, do nothing.
   caf::anon_send(raw, caf::atom_constant<caf::atom("close")>::value);
   caf::anon_send(raw, caf::atom_constant<caf::atom("wdone")>::value, std::uint64_t{0});
