@@ -88,6 +88,11 @@ void compact(compactor_ptr self, storage::compaction c, const char* reason, Then
   finished->bytes_read = result.bytes_read;
   finished->bytes_written = result.bytes_written;
   finished->entries_dropped = result.overwritten_dropped + result.deletions_dropped;
+  // The manifest writer deletes the inputs when it installs the edit, unless a version still
+  // names them: this compaction's base must not be that version (the callers hold none either),
+  // or the inputs would stay on disk until the next install, or after a close until the next
+  // open.
+  c.base.reset();
   self->request(st.manifest, caf::infinite, compaction_done{std::move(edit)})
       .await(
           [self, result, report, then](bool) mutable {
@@ -121,8 +126,7 @@ bool may_start(const compactor_state& st) {
 void compact_if_due(compactor_ptr self) {
   auto& st = self->state;
   if (!may_start(st)) return;
-  auto files = st.engine->view()->files;
-  auto picked = storage::pick_compaction(files, st.pointers, st.options);
+  auto picked = storage::pick_compaction(st.engine->view()->files, st.pointers, st.options);
   if (!picked) return;
   // Advanced when picked: a compaction that keeps failing does not hold up the rest of its
   // level (writes fail then anyway).
@@ -196,9 +200,8 @@ void manual_step(compactor_ptr self, std::shared_ptr<manual_job> job) {
       finish_job(self, job, why_not_started(st));
       return;
     }
-    auto files = st.engine->view()->files;
-    auto picked = storage::pick_range_compaction(files, job->level, view_of(job->begin),
-                                                 view_of(job->end), st.options);
+    auto picked = storage::pick_range_compaction(
+        st.engine->view()->files, job->level, view_of(job->begin), view_of(job->end), st.options);
     ++job->level;
     if (!picked) continue;
     run_manual(self, job, std::move(*picked));
@@ -206,9 +209,8 @@ void manual_step(compactor_ptr self, std::shared_ptr<manual_job> job) {
   }
   if (!job->rewritten) {
     job->rewritten = true;
-    auto files = st.engine->view()->files;
-    auto rewrite = storage::pick_level_rewrite(files, job->last_level, view_of(job->begin),
-                                               view_of(job->end), st.options);
+    auto rewrite = storage::pick_level_rewrite(st.engine->view()->files, job->last_level,
+                                               view_of(job->begin), view_of(job->end), st.options);
     bool all_new =
         rewrite && std::all_of(rewrite->inputs[0].begin(), rewrite->inputs[0].end(),
                                [&job](const auto& f) { return job->made.count(f->number); });
