@@ -17,6 +17,7 @@ done
 
 packages=(
   g++ cmake make           # compiler and build
+  pkg-config               # finds libedit for the kepler shell
   libcaf-dev               # CAF 0.17: the actors (and its io and openssl modules: kepler-server)
   libssl-dev openssl       # OpenSSL: kepler_remote checks TLS files; the tests make certificates
   libcli11-dev             # CLI11: the kepler CLI's flags
