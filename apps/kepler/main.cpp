@@ -42,6 +42,9 @@ int main(int argc, char** argv) {
   if (kepler::cli::wants_remote(argc, argv)) return kepler::cli::run_remote_command(argc, argv);
   CLI::App app{"kepler: the KeplerDB command line"};
   app.name("kepler");
+  app.footer(
+      "A store that kepler-server serves: kepler --connect HOST:PORT [--tls-cert F --tls-key F "
+      "--tls-ca F] get|put|del|scan|shell ... (kepler --connect HOST:PORT --help)");
   app.require_subcommand(1);
   app.fallthrough(false);
   kepler::cli::command_status status;
