@@ -86,6 +86,11 @@ TEST_CASE("a bad dump line says what is wrong with it") {
   CHECK(parse_entry("{\"key\":\"a\"}", byte_format::json, &k, &v) != "");
   CHECK(parse_entry("{\"key\":\"a\",\"value\":\"b\"} ", byte_format::json, &k, &v) != "");
   CHECK(parse_entry("a\tb", byte_format::raw, &k, &v) != "");
+  CHECK(parse_entry("a\tb\r", byte_format::escaped, &k, &v).find("CRLF") != std::string::npos);
+  CHECK(parse_entry("a\x01\tb", byte_format::hex, &k, &v).find("0x01") != std::string::npos);
+  CHECK(parse_entry("{\"key\":\"a\",\"value\":\"b\"}\r", byte_format::json, &k, &v) != "");
+  CHECK(parse_entry("caf\xc3\xa9\tb", byte_format::escaped, &k, &v) == "");  // raw UTF-8
+  CHECK(k == "caf\xc3\xa9");
   CHECK(parse_entry("{\"key\":\"a\",\"value\":\"b\"}", byte_format::json, &k, &v) == "");
   CHECK(k == "a");
   CHECK(v == "b");

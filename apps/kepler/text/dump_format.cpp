@@ -1,5 +1,6 @@
 #include "text/dump_format.hpp"
 
+#include <cstdio>
 #include <optional>
 
 namespace kepler::cli {
@@ -63,6 +64,20 @@ std::string format_entry(std::string_view key, std::string_view value, byte_form
 std::string parse_entry(std::string_view line, byte_format f, std::string* key,
                         std::string* value) {
   if (f == byte_format::raw) return "raw lines cannot be read back (use escaped, hex or json)";
+  // A dump never holds a raw control byte; one here is a file from elsewhere (a CRLF line end,
+  // say), and taking it as data would store bytes nobody meant.
+  for (std::size_t i = 0; i < line.size(); ++i) {
+    const auto c = static_cast<unsigned char>(line[i]);
+    if ((c < 0x20 && c != '\t') || c == 0x7f) {
+      const char* hint = c == '\r' && i + 1 == line.size()
+                             ? " (a CRLF line end: convert the file with dos2unix)"
+                             : " (write it escaped, as \\xNN)";
+      char code[8];
+      std::snprintf(code, sizeof code, "0x%02x", c);
+      return std::string("a raw control byte ") + code + " at column " + std::to_string(i + 1) +
+             hint;
+    }
+  }
   if (f == byte_format::json) return parse_json_entry(line, key, value);
   std::size_t tab = line.find('\t');
   if (tab == std::string_view::npos) return "no tab between the key and the value";
