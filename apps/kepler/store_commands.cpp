@@ -269,6 +269,12 @@ void add_repair(CLI::App& app, command_status& status) {
     std::error_code ec;
     if (!fs::is_directory(a->dir, ec))
       return void(status.code = fail(a->dir + ": not a directory"));
+    // Inside DIR it would change the damaged store it must leave as it was.
+    const auto from = fs::weakly_canonical(a->dir, ec).string() + "/";
+    const auto to = fs::weakly_canonical(a->to, ec).string() + "/";
+    if (to.compare(0, from.size(), from) == 0 || from == to)
+      return void(status.code = fail(a->to + ": lies inside " + a->dir +
+                                     "; repair writes the saved store elsewhere"));
     if (fs::exists(a->to, ec) && !fs::is_empty(a->to, ec))
       return void(status.code =
                       fail(a->to + ": exists and is not empty; repair writes a new store"));

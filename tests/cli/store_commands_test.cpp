@@ -249,4 +249,7 @@ TEST_CASE("kepler repair saves the readable part of a damaged store into a new o
   MESSAGE("repair kept " << got.size() << " of " << n << " keys, 0 wrong");
   // A target that already holds files is refused.
   CHECK(run_cli({"repair", dir.path(), saved.path()}).exit_code == 1);
+  // So is one inside the damaged store, which must stay as it was.
+  CHECK(run_cli({"repair", dir.path(), dir.file("saved")}).exit_code == 1);
+  CHECK_FALSE(std::filesystem::exists(dir.file("saved")));
 }
