@@ -97,6 +97,8 @@ status missing_is_corruption(status s, const std::string& why) {
   return status::corruption(s.message() + ": " + why);
 }
 
+}  // namespace
+
 status read_current(file_system& fs, const std::string& dir, std::uint64_t* manifest_number) {
   std::string contents;
   auto path = join_path(dir, current_file_name);
@@ -104,6 +106,8 @@ status read_current(file_system& fs, const std::string& dir, std::uint64_t* mani
                                                "CURRENT was listed, but it is missing"));
   return parse_current(contents, path, manifest_number);
 }
+
+namespace {
 
 // How much of a file in the log format (a write-ahead log, the MANIFEST) recovery may drop.
 enum class tolerance {
@@ -207,8 +211,11 @@ status check_last_sequence(const version_edit& edit, const std::string& where) {
 // Applies every record of the MANIFEST. A torn tail is the end of a crash; damage before it is
 // corruption. The first edit carries the format version (manifest_format.md), so a store of a
 // newer format is refused as such before any field it may have redefined is read.
+}  // namespace
+
 status replay_manifest(file_system& fs, const std::string& path, recovery_mode mode,
-                       version_edit* state, version_set* versions, recovery_stats* stats) {
+                       version_edit* state, version_set* versions, recovery_stats* stats,
+                       const manifest_observer& observe) {
   std::unique_ptr<readable_file> file;
   KEPLER_RETURN_IF_ERROR(missing_is_corruption(fs.new_readable_file(path, &file),
                                                "CURRENT names this MANIFEST, but it is missing"));
@@ -230,18 +237,22 @@ status replay_manifest(file_system& fs, const std::string& path, recovery_mode m
       // apply changes nothing when it fails, so salvage can go on without the edit.
       applied = versions->apply(edit, where);
       if (applied.is_ok()) state->merge(edit);
+      if (applied.is_ok() && observe.on_record) observe.on_record(offset, edit);
     }
     if (!applied.is_ok()) {
       if (!salvage) return applied;
       stats->damage.push_back(applied.message() + " (edit skipped)");
     }
   }
+  if (observe.drops) *observe.drops = reader.drops();
   KEPLER_RETURN_IF_ERROR(
       judge_drops(reader, path, manifest_tolerance(mode), file->size(), why_not(mode), stats));
   if (!state->format_version || !state->log_number || !state->next_file_number)
     return status::corruption(path + ": MANIFEST lacks the format version or file numbers");
   return status::ok();
 }
+
+namespace {
 
 // Every table file the version names must be there, whole: a missing or cut file is damage to
 // synced data (its MANIFEST edit came after its fsync), never a reason to start afresh.

@@ -7,10 +7,12 @@
 // nothing. Plain code over the file_system seam: no actors, no CAF.
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
 
+#include "storage_format/log/log_reader.hpp"
 #include "storage_format/memtable/internal_key.hpp"
 #include "storage_format/memtable/memtable.hpp"
 #include "storage_format/table/table_options.hpp"
@@ -70,6 +72,28 @@ struct recovered_store {
   std::uint64_t next_file_number = 0;
   recovery_stats stats;
 };
+
+/// Reads `dir`/CURRENT: the number of the MANIFEST it names. Errors: corruption naming CURRENT
+/// (missing, malformed), the file system's otherwise.
+storage::status read_current(storage::file_system& fs, const std::string& dir,
+                             std::uint64_t* manifest_number);
+
+/// What a caller of replay_manifest may watch besides the result (the kepler CLI prints it).
+struct manifest_observer {
+  /// Each edit applied, with its record's offset.
+  std::function<void(std::uint64_t offset, const version_edit& edit)> on_record;
+  /// Gets every range the reader dropped (may be null).
+  std::vector<log::drop>* drops = nullptr;
+};
+
+/// Replays the MANIFEST at `path` into `*versions` as an open in `mode` does (manifest_format.md,
+/// "Opening a store", step 2), merging the edits into `*state` and noting what it dropped in
+/// `*stats`. Writes nothing. Errors: corruption naming the file and offset (damage the mode does
+/// not drop, an edit that does not decode or apply, a missing format version or file numbers,
+/// the MANIFEST missing), not_supported for a newer format, io_error for a failed read.
+storage::status replay_manifest(storage::file_system& fs, const std::string& path,
+                                recovery_mode mode, version_edit* state, version_set* versions,
+                                recovery_stats* stats, const manifest_observer& observe = {});
 
 /// Opens or creates the store in `dir` (creating missing directories durably: each created
 /// level's parent is synced). Errors: locked, not_a_store (no store and create_if_missing
