@@ -18,10 +18,21 @@ case "$mode" in
 esac
 jobs=${KEPLER_JOBS:-$(nproc)}
 scripts/setup.sh
+caf_args=()
+if [[ $mode == thread ]]; then
+  # TSan needs CAF instrumented too (scripts/build_tsan_caf.sh says why); named outright, so a
+  # build dir once configured with Debian's libcaf cannot keep it.
+  caf="$dir/caf-tsan"
+  scripts/build_tsan_caf.sh "$caf"
+  caf=$(cd "$caf" && pwd)
+  caf_args=(-DCAF_INCLUDE_DIR="$caf/include" -DCAF_CORE_LIBRARY="$caf/lib/libcaf_core.so"
+    -DCAF_IO_LIBRARY="$caf/lib/libcaf_io.so" -DCAF_OPENSSL_LIBRARY="$caf/lib/libcaf_openssl.so")
+fi
 cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DKEPLER_BUILD_BENCH=OFF \
-  -DKEPLER_SANITIZE="$mode"
-cmake --build "$dir" -j "$jobs" --target kepler_format_tests kepler_engine_tests \
-  kepler_power_loss_tests kepler_crash_writer
+  -DKEPLER_SANITIZE="$mode" "${caf_args[@]}"
+targets=(kepler_format_tests kepler_engine_tests kepler_power_loss_tests kepler_crash_writer)
+[[ $mode == thread ]] && targets+=(kepler_tsan_probe)
+cmake --build "$dir" -j "$jobs" --target "${targets[@]}"
 set +e
 ctest --test-dir "$dir" --output-on-failure -L sanitize -LE soak -j "$jobs" | tee "$dir/ctest.out"
 rc=${PIPESTATUS[0]}
