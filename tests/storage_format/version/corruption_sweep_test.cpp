@@ -17,24 +17,21 @@
 #include <string>
 #include <vector>
 
+#include "damage_sweep.hpp"
 #include "soak_mode.hpp"
-#include "storage_format/iterator/db_iterator.hpp"
-#include "storage_format/iterator/view_iterator.hpp"
 #include "storage_format/log/log_writer.hpp"
 #include "storage_format/memtable/batch_format.hpp"
 #include "storage_format/memtable/memtable.hpp"
-#include "storage_format/table/block_cache.hpp"
-#include "storage_format/table/table_cache.hpp"
 #include "storage_format/version/build_table.hpp"
 #include "storage_format/version/file_names.hpp"
 #include "storage_format/version/manifest.hpp"
-#include "storage_format/version/read_view.hpp"
 #include "storage_format/version/recovery.hpp"
 #include "test_dir.hpp"
 
 namespace fs = std::filesystem;
 using namespace kepler::storage;
 using kepler::test::temp_dir;
+using namespace kepler::test::sweep;
 
 namespace {
 
@@ -180,71 +177,10 @@ model build_store(const std::string& dir, bool crashed) {
   return m;
 }
 
-enum class file_type { table, closed_log, newest_log, manifest, current };
-const char* type_name(file_type t) {
-  switch (t) {
-    case file_type::table:
-      return "table";
-    case file_type::closed_log:
-      return "closed log";
-    case file_type::newest_log:
-      return "newest log";
-    case file_type::manifest:
-      return "MANIFEST";
-    case file_type::current:
-      return "CURRENT";
-  }
-  return "?";
-}
-
-const recovery_mode modes[] = {recovery_mode::point_in_time, recovery_mode::tolerate_tail,
-                               recovery_mode::absolute, recovery_mode::salvage};
-const char* mode_name(recovery_mode m) {
-  switch (m) {
-    case recovery_mode::point_in_time:
-      return "point_in_time";
-    case recovery_mode::tolerate_tail:
-      return "tolerate_tail";
-    case recovery_mode::absolute:
-      return "absolute";
-    case recovery_mode::salvage:
-      return "salvage";
-  }
-  return "?";
-}
-
-// What one damaged image gave, and the promise's violations.
-struct tally {
-  std::uint64_t images = 0, correct = 0, reported_drop = 0, error_at_open = 0, error_at_read = 0;
-  std::uint64_t salvaged_partial = 0;  // salvage: opened with some data skipped, and said so
-  std::uint64_t wrong_value = 0, invented = 0, holes = 0, silent_loss = 0;
-  std::uint64_t unnamed = 0;  // errors whose message does not name the damaged file
-  std::string example;        // the first violation
-  std::string unnamed_example;
-  tally& operator+=(const tally& o) {
-    images += o.images, correct += o.correct, reported_drop += o.reported_drop;
-    error_at_open += o.error_at_open, error_at_read += o.error_at_read;
-    salvaged_partial += o.salvaged_partial, wrong_value += o.wrong_value;
-    invented += o.invented, holes += o.holes, silent_loss += o.silent_loss;
-    unnamed += o.unnamed;
-    if (example.empty()) example = o.example;
-    if (unnamed_example.empty()) unnamed_example = o.unnamed_example;
-    return *this;
-  }
-  std::uint64_t violations() const { return wrong_value + invented + holes + silent_loss; }
-};
-
 // Opens the image in `dir` in `mode` and reads it whole against `m`.
 void judge(const std::string& dir, recovery_mode mode, const model& m, const std::string& damaged,
            const std::string& what, tally* t) {
   ++t->images;
-  auto& fsys = *file_system::posix();
-  recovery_options ropts;
-  ropts.create_if_missing = false;
-  ropts.mode = mode;
-  ropts.read_only = mode != recovery_mode::salvage;  // salvage rewrites what it saves
-  ropts.table.compression = block_codec::none;
-  recovered_store out;
   // A clear error names the file that holds the damage (CURRENT's may name the MANIFEST it
   // points to instead: that is the name it holds), or the crashed store's torn newest log,
   // which the stricter modes refuse whatever else is damaged.
@@ -255,33 +191,32 @@ void judge(const std::string& dir, recovery_mode mode, const model& m, const std
     ++t->unnamed;
     if (t->unnamed_example.empty()) t->unnamed_example = what + ": " + message;
   };
-  auto s = recover_store(fsys, dir, ropts, &out);
+  recovered_store out;
+  auto s = open_image(dir, mode, &out);
   if (!s.is_ok()) {
     ++t->error_at_open;
     named(s.message());
     return;
   }
-  bool reported = out.stats.torn_tail_bytes > 0 || !out.stats.damage.empty();
-  block_cache blocks(1 << 20);
-  table_cache tables(fsys, dir, 100, &blocks);
-  auto view = std::make_shared<read_view>();
-  view->mem = out.mem;
-  view->files = out.versions.current();
-  view->tables = &tables;
-  const sequence_number at = max_sequence_number;
-  read_options ro;
-  bool read_error = false, lost = false;
+  const bool reported = reports_drop(out.stats);
+  std::vector<std::string> keys;
+  for (const auto& [k, v] : m.synced) keys.push_back(k);
+  keys.insert(keys.end(), m.deleted.begin(), m.deleted.end());
+  for (const auto& [k, v] : m.tail) keys.push_back(k);
+  const auto r = read_image(dir, out, keys);
+  const bool read_error = r.error.has_value();
+  if (read_error) named(*r.error);
+  bool lost = false;
   auto violation = [&](std::uint64_t* counter, const std::string& why) {
     ++*counter;
     if (t->example.empty()) t->example = what + " in " + mode_name(mode) + ": " + why;
   };
+  // The value a get gave, or false when that get failed.
   auto get = [&](const std::string& k, std::optional<std::string>* v) {
-    auto r = view->get(ro, k, at, v);
-    if (!r.is_ok()) {
-      if (!read_error) named(r.message());
-      read_error = true;
-    }
-    return r.is_ok();
+    auto found = r.got.find(k);
+    if (found == r.got.end()) return false;
+    *v = found->second;
+    return true;
   };
   const bool salvage = mode == recovery_mode::salvage;
   for (const auto& [k, want] : m.synced) {
@@ -320,18 +255,10 @@ void judge(const std::string& dir, recovery_mode mode, const model& m, const std
   }
   if (gap && !m.tail_may_drop) violation(&t->silent_loss, "the closed log lost writes");
   // The whole store, in order: no key that was never written.
-  db_iterator it(new_view_iterator(view, ro), at, std::nullopt, std::nullopt);
-  std::size_t seen = 0;
-  for (it.seek_to_first(); it.valid(); it.next()) {
-    std::string k(it.key());
-    ++seen;
+  for (const auto& [k, v] : r.scanned) {
     bool known = m.synced.count(k) || m.older.count(k);
     for (const auto& [tk, tv] : m.tail) known = known || tk == k;
     if (!known) violation(&t->invented, "iteration shows a key never written");
-  }
-  if (!it.state().is_ok()) {
-    if (!read_error) named(it.state().message());
-    read_error = true;
   }
   if (read_error) {
     ++t->error_at_read;
@@ -344,30 +271,12 @@ void judge(const std::string& dir, recovery_mode mode, const model& m, const std
   }
 }
 
-std::string read_all(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
-
-// Replaces `dir`'s contents with the pristine image, then `name` with `bytes`.
-void stage(const std::map<std::string, std::string>& pristine, const std::string& dir,
-           const std::string& name, const std::string& bytes) {
-  fs::remove_all(dir);
-  fs::create_directories(dir);
-  for (const auto& [n, b] : pristine) {
-    std::ofstream(dir + "/" + n, std::ios::binary) << (n == name ? bytes : b);
-  }
-}
-
 void sweep(bool crashed) {
   temp_dir base("kepler-sweep-base");
   const model m = build_store(base.path(), crashed);
-  std::map<std::string, std::string> pristine;
+  const auto pristine = read_store(base.path());
   std::map<std::string, file_type> types;
-  for (auto& e : fs::directory_iterator(base.path())) {
-    auto name = e.path().filename().string();
-    if (name == "LOCK") continue;
-    pristine[name] = read_all(e.path().string());
+  for (const auto& [name, bytes] : pristine) {
     std::uint64_t number = 0;
     auto kind = parse_file_name(name, &number);
     types[name] = kind == file_kind::table      ? file_type::table
@@ -394,35 +303,18 @@ void sweep(bool crashed) {
   std::map<std::string, tally> by_row;  // "type / mode"
   tally total;
   for (const auto& [name, bytes] : pristine) {
-    auto sampled = [&](std::size_t i) {
-      return i % stride == 0 || i < 64 || i + 64 >= bytes.size();
-    };
-    std::vector<std::pair<std::string, std::string>> images;  // what, bytes
-    for (std::size_t i = 0; i < bytes.size(); ++i) {
-      if (!sampled(i)) continue;
-      for (unsigned char x : {0x01, 0xff}) {
-        std::string b = bytes;
-        b[i] = static_cast<char>(b[i] ^ x);
-        images.push_back({name + " byte " + std::to_string(i) + " ^" + std::to_string(x), b});
-      }
-    }
-    for (std::size_t len = 0; len < bytes.size(); ++len)
-      if (sampled(len))
-        images.push_back({name + " cut at " + std::to_string(len), bytes.substr(0, len)});
+    const auto images = damaged_images(name, bytes, stride, 64);
     for (auto mode : modes) {
       tally& row = by_row[std::string(type_name(types[name])) + " / " + mode_name(mode)];
-      for (const auto& [what, image] : images) {
-        stage(pristine, work.path(), name, image);
-        judge(work.path(), mode, m, name, what, &row);
+      for (const auto& im : images) {
+        stage(pristine, work.path(), name, im.bytes);
+        judge(work.path(), mode, m, name, im.what, &row);
       }
     }
   }
   const std::string store_kind = crashed ? "crashed" : "clean";
   for (const auto& [row, t] : by_row) {
-    MESSAGE(store_kind << " store, " << row << ": images " << t.images << ", correct " << t.correct
-                       << ", reported drop " << t.reported_drop << ", salvaged partly "
-                       << t.salvaged_partial << ", error at open " << t.error_at_open
-                       << ", error at read " << t.error_at_read);
+    MESSAGE(row_line(store_kind, row, t));
     total += t;
   }
   MESSAGE(store_kind << " store: images " << total.images << ", wrong_value " << total.wrong_value
