@@ -255,20 +255,25 @@ status replay_manifest(file_system& fs, const std::string& path, recovery_mode m
 namespace {
 
 // Every table file the version names must be there, whole: a missing or cut file is damage to
-// synced data (its MANIFEST edit came after its fsync), never a reason to start afresh.
-status check_tables(file_system& fs, const std::string& dir, const version& v) {
+// synced data (its MANIFEST edit came after its fsync), never a reason to start afresh. The
+// messages name the MANIFEST too: a table is also missing when the MANIFEST lost the records
+// after the compaction that deleted it.
+status check_tables(file_system& fs, const std::string& dir, const std::string& manifest,
+                    const version& v) {
   for (int level = 0; level < num_levels; ++level)
     for (const auto& f : v.files(level)) {
       auto path = join_path(dir, table_file_name(f->number));
       std::uint64_t size = 0;
       auto s = fs.file_size(path, &size);
       if (s.code() == status_code::not_found)
-        return status::corruption(path + ": the MANIFEST names this table file (level " +
-                                  std::to_string(level) + "), but it is missing");
+        return status::corruption(path + ": " + manifest + " names this table file (level " +
+                                  std::to_string(level) +
+                                  "), but it is missing (removed, or the MANIFEST lost later "
+                                  "records)");
       KEPLER_RETURN_IF_ERROR(s);
       if (size != f->size)
         return status::corruption(path + ": the table file holds " + std::to_string(size) +
-                                  " bytes, the MANIFEST recorded " + std::to_string(f->size));
+                                  " bytes, " + manifest + " recorded " + std::to_string(f->size));
     }
   return status::ok();
 }
@@ -507,7 +512,9 @@ status recover_store(file_system& fs, const std::string& dir, const recovery_opt
   KEPLER_RETURN_IF_ERROR(replay_manifest(fs, join_path(dir, manifest_file_name(old_manifest)),
                                          opts.mode, &state, &out->versions, &out->stats));
   const bool salvage = opts.mode == recovery_mode::salvage;
-  if (!salvage) KEPLER_RETURN_IF_ERROR(check_tables(fs, dir, *out->versions.current()));
+  if (!salvage)
+    KEPLER_RETURN_IF_ERROR(
+        check_tables(fs, dir, manifest_file_name(old_manifest), *out->versions.current()));
   out->last_sequence = out->versions.last_sequence();
 
   // Later numbers never reuse earlier ones, so file numbers seen on disk also bound the next.
@@ -534,6 +541,24 @@ status recover_store(file_system& fs, const std::string& dir, const recovery_opt
       if (!salvage) return status::corruption(missing);
       out->stats.damage.push_back(missing);
     }
+  // The log at the log number must be there too once a later log holds writes: writes went to
+  // it before any later log, and only an edit moving the log number past it makes it obsolete.
+  // Missing, the MANIFEST lost the records after such an edit (a cut at a record boundary
+  // looks whole), and replaying the later logs over the older state would leave a hole.
+  if (!std::binary_search(logs.begin(), logs.end(), out->versions.log_number())) {
+    for (auto later : logs) {
+      std::uint64_t size = 0;
+      if (!fs.file_size(join_path(dir, log_file_name(later)), &size).is_ok() || size == 0) continue;
+      auto missing = join_path(dir, manifest_file_name(old_manifest)) + ": its log number is " +
+                     std::to_string(out->versions.log_number()) + ", but " +
+                     log_file_name(out->versions.log_number()) + " is missing while the later " +
+                     log_file_name(later) +
+                     " holds writes (the MANIFEST lost later records, or the log was removed)";
+      if (!salvage) return status::corruption(missing);
+      out->stats.damage.push_back(missing);
+      break;
+    }
+  }
   if (salvage) {
     if (opts.read_only) return status::invalid_argument("salvage rewrites files: not read-only");
     version_edit edit;
