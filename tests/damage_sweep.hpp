@@ -29,7 +29,7 @@ namespace kepler::test::sweep {
 
 namespace st = kepler::storage;
 
-enum class file_type { table, closed_log, newest_log, manifest, current };
+enum class file_type { table, closed_log, newest_log, manifest, current, unlisted_table };
 inline const char* type_name(file_type t) {
   switch (t) {
     case file_type::table:
@@ -42,6 +42,8 @@ inline const char* type_name(file_type t) {
       return "MANIFEST";
     case file_type::current:
       return "CURRENT";
+    case file_type::unlisted_table:
+      return "unlisted table";  // a crash's half-made flush or compaction output
   }
   return "?";
 }
@@ -118,6 +120,13 @@ inline void stage(const std::map<std::string, std::string>& pristine, const std:
   for (const auto& [n, b] : pristine) {
     std::ofstream(dir + "/" + n, std::ios::binary) << (n == name ? bytes : b);
   }
+}
+
+/// Replaces only `name` in a staged `dir` with `bytes`: enough between read-only opens, which
+/// write nothing.
+inline void replace_file(const std::string& dir, const std::string& name,
+                         const std::string& bytes) {
+  std::ofstream(dir + "/" + name, std::ios::binary | std::ios::trunc) << bytes;
 }
 
 /// One damaged copy of a file.

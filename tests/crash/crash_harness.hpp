@@ -28,6 +28,13 @@
 
 namespace kepler::test::crash {
 
+struct child_run {
+  std::uint64_t last_acked = 0;  // highest op the child reported (first_op - 1 if none)
+  bool reported_any = false;
+  bool killed_itself = false;  // died of SIGKILL before we sent one (a kill point)
+  std::string failure;
+};
+
 /// How the child runs.
 struct child_options {
   /// 0: the store's defaults. Small values make every run flush and roll its MANIFEST.
@@ -42,13 +49,9 @@ struct child_options {
   bool wait_for_flush = false;
   std::uint64_t tables_above = 0;
   std::chrono::milliseconds max_wait{10000};
-};
-
-struct child_run {
-  std::uint64_t last_acked = 0;  // highest op the child reported (first_op - 1 if none)
-  bool reported_any = false;
-  bool killed_itself = false;  // died of SIGKILL before we sent one (a kill point)
-  std::string failure;
+  /// When given, asked about every millisecond with what the child has acknowledged so far:
+  /// true kills it at once (before `run_for` is up).
+  std::function<bool(const child_run&)> kill_when;
 };
 
 /// The highest table file number in `dir`, 0 for none.
@@ -139,6 +142,7 @@ inline child_run run_and_kill(const std::string& dir, std::uint64_t seed, std::u
                    now > start + opts.max_wait;
     if (now >= deadline && flushed) break;
     consume(false);
+    if (opts.kill_when && opts.kill_when(result)) break;
     if (on_first_ack && !first_ack_seen && result.reported_any) {
       first_ack_seen = true;
       on_first_ack(pid);
