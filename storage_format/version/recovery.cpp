@@ -545,7 +545,10 @@ status recover_store(file_system& fs, const std::string& dir, const recovery_opt
   // it before any later log, and only an edit moving the log number past it makes it obsolete.
   // Missing, the MANIFEST lost the records after such an edit (a cut at a record boundary
   // looks whole), and replaying the later logs over the older state would leave a hole.
-  if (!std::binary_search(logs.begin(), logs.end(), out->versions.log_number())) {
+  // Version 1 stores never moved their log number (2, a log never created) and kept every
+  // log, so the rule holds from version 2 on only (manifest_format.md, "Version 1").
+  if (out->versions.format_version() >= 2 &&
+      !std::binary_search(logs.begin(), logs.end(), out->versions.log_number())) {
     for (auto later : logs) {
       std::uint64_t size = 0;
       if (!fs.file_size(join_path(dir, log_file_name(later)), &size).is_ok() || size == 0) continue;

@@ -505,7 +505,10 @@ TEST_CASE("a version 1 store opens as it is, a writable open records it as versi
   auto v1 = base_edit();
   v1.format_version = 1;
   make_store(dir.path(), {encoded(v1)});
-  write_log(dir.path(), storage::log_file_name(2), {batch_of(1, 0, 5)});
+  // As version 1 left a store: its log number stays 2, a log it never created, and every open
+  // wrote a new log (3, then 5) and kept the old ones.
+  write_log(dir.path(), storage::log_file_name(3), {batch_of(1, 0, 3)});
+  write_log(dir.path(), storage::log_file_name(5), {batch_of(4, 3, 2)});
   {
     kepler::options ro;
     ro.read_only = true;
