@@ -13,7 +13,7 @@ echo
 grep -hE "^(crash test|kill point test|flush test|write fault stress|sync durability|power loss|io errors)" \
   build/Testing/Temporary/LastTest.log || true
 # The doctest MESSAGEs of the model, snapshot and space tests, without their file:line prefix.
-grep -hoE "MESSAGE: (model test|compaction space|bytes on disk after compact_range|(clean|crashed) store|fuzz corpus).*" \
+grep -hoE "MESSAGE: (model test|compaction space|bytes on disk after compact_range|(clean|crashed) store|killed store: images|fuzz corpus).*" \
   build/Testing/Temporary/LastTest.log | sed 's/^MESSAGE: //' || true
 grep -E "tests passed, [0-9]+ tests failed out of [0-9]+" build/ctest.out | tail -n 1
 exit "$rc"
