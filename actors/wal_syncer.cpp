@@ -41,11 +41,13 @@ wal_syncer_actor::behavior_type wal_syncer(syncer_ptr self, std::shared_ptr<engi
   st.writer = std::move(writer);
   return {
       [self](const write_group_ptr& group) {
+        group->stamp(write_trace::at_syncer);
         auto& st = self->state;
         // Only what this actor's own syncs covered counts as synced (wal_file::synced), never
         // what happened to be written when it started.
         if (!st.failed && group->needs_sync && group->end_offset > group->wal->synced)
           sync_log(self, *group->wal);
+        group->stamp(write_trace::synced);
         if (st.failed)
           group->fail(st.engine->write_error());
         else

@@ -55,7 +55,9 @@ void send_group(writer_ptr self) {
     group->fail(st.engine->write_error());
     return;
   }
+  group->stamp(write_trace::write_start);
   auto s = st.log->write_pending();
+  group->stamp(write_trace::write_end);
   if (!s.is_ok()) {
     // The log's tail is now unknown: never append after it. Reads keep working; reopening
     // recovers every acknowledged write.
@@ -297,6 +299,7 @@ wal_writer_actor::behavior_type wal_writer(writer_ptr self, std::shared_ptr<engi
                                                        std::move(manifest), wal_writer_actor{self});
   return {
       [self](write_request_ptr& req) {
+        req->stamp(write_trace::at_writer);
         auto& st = self->state;
         // Behind requests that wait for a flush: log order is arrival order.
         if (!st.stalled.empty() && !st.closing)
