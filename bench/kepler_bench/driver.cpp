@@ -87,11 +87,18 @@ int run_bench(const std::vector<std::string>& args, std::FILE* out) {
   std::vector<std::string> engines;
   if (f.engine == "all") {
     engines = available;
-  } else if (std::find(available.begin(), available.end(), f.engine) != available.end()) {
-    engines.push_back(f.engine);
   } else {
-    std::fprintf(stderr, "kepler-bench: --engine: '%s' is not one of all, %s (this build)\n",
-                 f.engine.c_str(), join(available, ", ").c_str());
+    for (auto& name : split_list(f.engine)) {  // one engine, or several: kepler,leveldb
+      if (std::find(available.begin(), available.end(), name) == available.end()) {
+        std::fprintf(stderr, "kepler-bench: --engine: '%s' is not one of all, %s (this build)\n",
+                     name.c_str(), join(available, ", ").c_str());
+        return 2;
+      }
+      if (std::find(engines.begin(), engines.end(), name) == engines.end()) engines.push_back(name);
+    }
+  }
+  if (engines.empty()) {
+    std::fprintf(stderr, "kepler-bench: --engine: no engine named\n");
     return 2;
   }
 
