@@ -154,6 +154,59 @@ TEST_CASE("a batch sent through the db actor is one log record, as through the b
   CHECK(records[0].substr(8) == records[2].substr(8));
 }
 
+TEST_CASE("writes in flight together through the db actor are all acknowledged, in order") {
+  temp_dir dir;
+  caf::actor_system_config cfg;
+  kepler::db::tune_scheduler(cfg);
+  caf::actor_system system{cfg};
+  auto opened = kepler::db::open(system, dir.path());
+  REQUIRE_MESSAGE(opened, (opened ? std::string() : kepler::to_string(opened.error())));
+  auto& store = **opened;
+  constexpr int writes = 500;
+  int acked = 0, failed = 0;
+  {
+    caf::scoped_actor self{system};
+    auto handle = kepler::actor_of(store);
+    // Sent without waiting, so they queue together at the db actor: puts of distinct keys,
+    // a batch, and one key written again and again, whose last value must win.
+    for (int i = 0; i < writes; ++i) {
+      if (i % 50 == 0) {
+        kepler::write_batch batch;
+        batch.insert("batch-" + std::to_string(i), "b");
+        batch.remove("key-" + std::to_string(i - 1));
+        self->send(handle, kepler::write_atom::value, batch.encoding(), i % 100 == 0);
+      } else {
+        self->send(handle, kepler::put_atom::value, "key-" + std::to_string(i), std::to_string(i),
+                   false);
+      }
+      self->send(handle, kepler::put_atom::value, std::string("same"), std::to_string(i), false);
+    }
+    for (int i = 0; i < 2 * writes; ++i)
+      self->receive([&](bool) { ++acked; }, [&](caf::error&) { ++failed; });
+  }
+  CHECK(acked == 2 * writes);
+  CHECK(failed == 0);
+  CHECK(store.get("same")->value() == std::to_string(writes - 1));
+  int present = 0;
+  for (int i = 0; i < writes; ++i) {
+    bool removed = (i + 1) % 50 == 0;  // the batch after it removed it
+    auto got = store.get("key-" + std::to_string(i));
+    if (i % 50 == 0)
+      CHECK(store.get("batch-" + std::to_string(i))->value() == "b");
+    else if (!removed && got->has_value() && **got == std::to_string(i))
+      ++present;
+  }
+  REQUIRE(store.close());
+  auto records = log_records(dir.path());
+  std::uint64_t entries = 0;
+  for (auto& r : records) entries += kepler::storage::batch::count(r);
+  MESSAGE((2 * writes) << " writes in flight: " << acked << " acknowledged, " << records.size()
+                       << " log records holding " << entries << " entries");
+  CHECK(present == writes - 2 * (writes / 50));  // every put but the batches' and the removed
+  CHECK(entries == 2 * writes + writes / 50);    // each batch has two entries
+  CHECK(records.size() <= static_cast<std::size_t>(2 * writes));
+}
+
 namespace {
 
 // The atoms the db actor's internal reports used to be: anyone could send them.
