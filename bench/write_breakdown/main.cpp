@@ -3,7 +3,8 @@
 //  1. each piece of the write path alone: the proxy's encoding, a bare write(2), the log
 //     append, the memtable insert, one and two actor hops answered through a completion (with
 //     the worker polling, and after an idle gap, when it sleeps and must be woken), and a
-//     caller that sleeps on its futex and is woken;
+//     caller that sleeps on its futex and is woken; request and reply between two actors with
+//     64 in flight (the floor of kepler-bench fillasync's client);
 //  2. the real db::insert with the write path's stamps on (actors/messages/write_trace.hpp):
 //     per step (hop to the wal_writer, gathering, write(2), hop to the syncer, fdatasync, hop to
 //     the memtable_owner, memtable insert, reply and wake-up, the caller's whole wait), for
@@ -17,6 +18,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <future>
 #include <memory>
 #include <set>
 #include <string>
@@ -48,6 +50,8 @@ using clock_type = std::chrono::steady_clock;
 using completion_ptr = std::shared_ptr<kepler::actors::completion>;
 using kepler::actors::write_trace;
 constexpr std::size_t value_bytes = 100;
+// Requests in flight of the actor-to-actor figure, as kepler-bench --async's default.
+constexpr int async_in_flight = 64;
 
 struct settings {
   int ops = 100000;       // back-to-back inserts of each kind
@@ -109,6 +113,39 @@ hop_actor::behavior_type answer_at_once() {
 // Passes the completion on to `next`: two hops.
 hop_actor::behavior_type pass_on(hop_actor::pointer self, hop_actor next) {
   return {[self, next](const completion_ptr& done) { self->send(next, done); }};
+}
+
+// The floor of an actor client's write (kepler-bench fillasync): request and response between
+// two actors in one system, `in_flight` outstanding, the server replying at once.
+using echo_actor = caf::typed_actor<caf::replies_to<std::string, std::string, bool>::with<bool>>;
+
+echo_actor::behavior_type echo() {
+  return {[](const std::string&, const std::string&, bool) { return true; }};
+}
+
+struct echo_client_state {
+  int sent = 0, answered = 0;
+};
+
+void echo_send(caf::stateful_actor<echo_client_state>* self, const echo_actor& server, int total,
+               std::promise<void>* finished) {
+  ++self->state.sent;
+  self->request(server, caf::infinite, key_of(self->state.sent), std::string(value_bytes, 'v'),
+                false)
+      .then([=](bool) {
+        if (++self->state.answered == total) {
+          finished->set_value();
+          self->quit();
+        } else if (self->state.sent < total) {
+          echo_send(self, server, total, finished);
+        }
+      });
+}
+
+caf::behavior echo_client(caf::stateful_actor<echo_client_state>* self, echo_actor server,
+                          int total, int in_flight, std::promise<void>* finished) {
+  for (int i = 0; i < std::min(total, in_flight); ++i) echo_send(self, server, total, finished);
+  return {[](caf::unit_t) {}};
 }
 
 // One step of the traced write path: from one stamp to the next.
@@ -331,6 +368,7 @@ int main(int argc, char** argv) {
   });
 
   double one_hop = 0, two_hops = 0, one_hop_woken = 0, one_hop_caller_sleeps = 0;
+  double actor_request = 0;
   {
     caf::actor_system_config cfg;
     kepler::db::tune_scheduler(cfg);
@@ -348,6 +386,13 @@ int main(int argc, char** argv) {
     two_hops = micros_per_op(s.ops, [&](int) { hop_to(first, true); });
     one_hop_woken = micros_after_gap(s, [&](int) { hop_to(last, true); });
     one_hop_caller_sleeps = micros_per_op(s.gap_ops, [&](int) { hop_to(last, false); });
+    auto server = system.spawn(echo);
+    auto start = clock_type::now();
+    std::promise<void> finished;
+    system.spawn(echo_client, server, s.ops, async_in_flight, &finished);
+    finished.get_future().wait();
+    actor_request = micros_since(start) / s.ops;
+    caf::anon_send_exit(server, caf::exit_reason::user_shutdown);
     caf::anon_send_exit(first, caf::exit_reason::user_shutdown);
     caf::anon_send_exit(last, caf::exit_reason::user_shutdown);
   }
@@ -392,6 +437,8 @@ int main(int argc, char** argv) {
   std::printf("  two actor hops, worker polling               %8.3f\n", two_hops);
   std::printf("  one actor hop, worker asleep (wake-up)       %8.3f\n", one_hop_woken);
   std::printf("  one actor hop, caller sleeps on its futex    %8.3f\n", one_hop_caller_sleeps);
+  std::printf("  actor -> actor request + reply, %d in flight   %8.3f\n", async_in_flight,
+              actor_request);
   std::printf("  sum of the pieces (encode+log+insert+2 hops) %8.3f\n",
               encode + append + insert + two_hops);
   std::printf("whole, untraced:\n");
