@@ -46,8 +46,8 @@ wal_syncer_actor::behavior_type wal_syncer(syncer_ptr self, std::shared_ptr<engi
       [self](const write_group_ptr& group) {
         group->stamp(write_trace::at_syncer);
         auto& st = self->state;
-        // Only what this actor's own syncs covered counts as synced (wal_file::synced), never
-        // what happened to be written when it started.
+        // Only what syncs of the file covered counts as synced (wal_file::synced: this actor's,
+        // or the writer's while nothing was here), never what happened to be written.
         if (!st.failed && group->needs_sync && group->end_offset > group->wal->synced)
           sync_log(self, *group->wal);
         group->stamp(write_trace::synced);
