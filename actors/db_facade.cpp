@@ -48,8 +48,24 @@ std::uint64_t send_request(facade_ptr self, std::string batch, bool sync, bool s
   return id;
 }
 
+// Gathered writes stop at this size (a batch joins them only below it): one request, and so
+// one log record, stays bounded, as the wal_writer's groups do.
+constexpr std::size_t max_gathered_bytes = 1 << 20;
+
+// Sends the gathered writes down the write path as one request.
+void send_gathered(facade_ptr self) {
+  auto& st = self->state;
+  auto& g = st.gathered;
+  if (g.replies.empty()) return;
+  auto id = send_request(self, std::move(g.batch), g.sync, false);
+  st.pending.emplace(id, std::move(g.replies));
+  g = db_facade_state::gathered_writes{};
+}
+
 // Sends an encoded batch down the write path; the reply comes when its completion reports
-// back (facade_write_done).
+// back (facade_write_done). While more messages wait in the mailbox, the batch joins the ones
+// gathered before it instead (group commit before the write path: the writes from one actor
+// program's many requests in flight travel as one request).
 caf::typed_response_promise<bool> submit(facade_ptr self, std::string batch, bool sync) {
   auto& st = self->state;
   auto rp = self->make_response_promise<bool>();
@@ -57,7 +73,22 @@ caf::typed_response_promise<bool> submit(facade_ptr self, std::string batch, boo
     rp.deliver(std::move(err));
     return rp;
   }
-  st.pending.emplace(send_request(self, std::move(batch), sync, false), rp);
+  auto& g = st.gathered;
+  if (batch.size() >= max_gathered_bytes || (g.replies.empty() && self->mailbox().empty())) {
+    send_gathered(self);  // first, so the log keeps arrival order
+    st.pending.emplace(send_request(self, std::move(batch), sync, false),
+                       db_facade_state::reply_list{rp});
+    return rp;
+  }
+  if (g.replies.empty()) {
+    g.batch = std::move(batch);
+    self->send(self, facade_flush{});
+  } else {
+    storage::batch::append(&g.batch, batch);
+  }
+  g.sync |= sync;
+  g.replies.push_back(rp);
+  if (g.batch.size() >= max_gathered_bytes) send_gathered(self);
   return rp;
 }
 
@@ -99,10 +130,16 @@ db_facade_state::~db_facade_state() {
       entry.second.reply.deliver(
           make_error(ec::closed, "the store closed before the compaction finished"));
   for (auto& entry : pending)
-    if (entry.second.pending())
-      entry.second.deliver(make_error(ec::outcome_unknown,
-                                      "the store stopped before this write was "
-                                      "acknowledged: it may or may not have been applied"));
+    for (auto& reply : entry.second)
+      if (reply.pending())
+        reply.deliver(make_error(ec::outcome_unknown,
+                                 "the store stopped before this write was "
+                                 "acknowledged: it may or may not have been applied"));
+  for (auto& reply : gathered.replies)
+    if (reply.pending())
+      reply.deliver(make_error(ec::closed,
+                               "the store stopped before this write was sent to "
+                               "the log: nothing was written"));
 }
 
 db_facade_actor::behavior_type db_facade(facade_ptr self, std::shared_ptr<engine_state> engine,
@@ -210,16 +247,20 @@ db_facade_actor::behavior_type db_facade(facade_ptr self, std::shared_ptr<engine
         }
         auto it = self->state.pending.find(report.id);
         if (it == self->state.pending.end()) return;
-        if (report.outcome)
-          it->second.deliver(std::move(report.outcome));
-        else
-          it->second.deliver(true);
+        for (auto& reply : it->second) {
+          if (report.outcome)
+            reply.deliver(report.outcome);
+          else
+            reply.deliver(true);
+        }
         self->state.pending.erase(it);
         if (self->state.closing && self->state.pending.empty() && self->state.closed.pending())
           self->state.closed.deliver(true);
       },
+      [self](facade_flush) { send_gathered(self); },
       [self](facade_close) -> caf::typed_response_promise<bool> {
         auto& st = self->state;
+        send_gathered(self);  // accepted before the close: they go down the write path
         st.closing = true;
         st.closed = self->make_response_promise<bool>();
         if (st.pending.empty()) st.closed.deliver(true);

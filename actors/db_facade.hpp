@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 #include <caf/typed_response_promise.hpp>
 
@@ -23,7 +24,19 @@ struct db_facade_state {
   compactor_actor compactor;
   /// The store's request pool, of which this actor is an owner until it stops.
   request_pool* requests = nullptr;
-  std::unordered_map<std::uint64_t, caf::typed_response_promise<bool>> pending;
+  using reply_list = std::vector<caf::typed_response_promise<bool>>;
+  /// Writes sent down the write path, by request id: the replies one request answers.
+  std::unordered_map<std::uint64_t, reply_list> pending;
+  /// Writes that arrived while more messages waited in the mailbox, gathered into one batch:
+  /// one request, one log record and one trip down the write path for all of them. Sent when
+  /// the facade_flush sent as gathering began arrives (after everything queued before it), or
+  /// at max_gathered_bytes.
+  struct gathered_writes {
+    std::string batch;
+    bool sync = false;
+    reply_list replies;
+  };
+  gathered_writes gathered;
   /// Manual compactions (db::compact_range) by the id of the request that seals the memtable
   /// before them: they flush first, then ask the compactor.
   struct compact_job {

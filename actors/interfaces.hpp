@@ -153,6 +153,9 @@ struct facade_write_done {
 };
 /// From the supervisor: refuse new writes, reply once every pending one is answered.
 struct facade_close {};
+/// To itself, when the db actor starts gathering writes: sends them once everything queued
+/// before it has been taken in.
+struct facade_flush {};
 /// From the blocking proxy: db::compact_range (the db actor flushes, then asks the compactor).
 struct facade_compact {
   std::optional<std::string> begin;
@@ -162,7 +165,8 @@ struct facade_compact {
 /// The db actor users get (kepler/db_actor.hpp) plus its internal messages. It answers its own
 /// response promises.
 using db_facade_actor =
-    db_actor::extend<caf::reacts_to<facade_write_done>, caf::replies_to<facade_close>::with<bool>,
+    db_actor::extend<caf::reacts_to<facade_write_done>, caf::reacts_to<facade_flush>,
+                     caf::replies_to<facade_close>::with<bool>,
                      caf::replies_to<facade_compact>::with<bool>>;
 
 /// `open_atom`: run recovery, spawn the workers, reply with the writer (the blocking proxy's
@@ -177,6 +181,7 @@ using supervisor_actor =
 // Local-only: no serializer, so a remote node cannot send them.
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(kepler::actors::facade_write_done)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(kepler::actors::facade_close)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(kepler::actors::facade_flush)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(kepler::actors::retire_log)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(kepler::actors::log_closed)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(kepler::actors::flush_job)

@@ -37,6 +37,7 @@ memtable_owner_actor::behavior_type memtable_owner(owner_ptr self,
   self->state.flusher = std::move(flusher);
   return {
       [self](const write_group_ptr& group) {
+        group->stamp(write_trace::at_memtable);
         auto& st = self->state;
         if (st.failed) {
           group->fail(st.failed);
@@ -64,6 +65,7 @@ memtable_owner_actor::behavior_type memtable_owner(owner_ptr self,
           return;
         }
         // Readers see the whole group at once, and only after every entry is in the memtable.
+        group->stamp(write_trace::applied);
         st.engine->publish(group->last_sequence);
         for (auto& req : group->requests) req->answer();
       },

@@ -9,6 +9,18 @@
 
 namespace kepler::actors {
 
+bool sync_written(engine_state& engine, wal_file& wal) {
+  auto covered = wal.written.load(std::memory_order_acquire);
+  if (covered <= wal.synced) return true;
+  auto s = wal.file->sync();
+  if (s.is_ok()) {
+    wal.synced = covered;
+    return true;
+  }
+  engine.fail_writes(make_error(ec::write_failed, "syncing the log failed: " + s.to_string()));
+  return false;
+}
+
 namespace {
 
 using syncer_ptr = wal_syncer_actor::stateful_pointer<wal_syncer_state>;
@@ -16,16 +28,7 @@ using syncer_ptr = wal_syncer_actor::stateful_pointer<wal_syncer_state>;
 // Syncs `wal` unless what is written of it is on disk already. One fdatasync covers every
 // group written before it started, including those queued behind this one: they skip theirs.
 void sync_log(syncer_ptr self, wal_file& wal) {
-  auto& st = self->state;
-  auto covered = wal.written.load(std::memory_order_acquire);
-  if (covered <= wal.synced) return;
-  auto s = wal.file->sync();
-  if (s.is_ok()) {
-    wal.synced = covered;
-    return;
-  }
-  st.failed = true;
-  st.engine->fail_writes(make_error(ec::write_failed, "syncing the log failed: " + s.to_string()));
+  if (!sync_written(*self->state.engine, wal)) self->state.failed = true;
 }
 
 }  // namespace
@@ -41,11 +44,13 @@ wal_syncer_actor::behavior_type wal_syncer(syncer_ptr self, std::shared_ptr<engi
   st.writer = std::move(writer);
   return {
       [self](const write_group_ptr& group) {
+        group->stamp(write_trace::at_syncer);
         auto& st = self->state;
-        // Only what this actor's own syncs covered counts as synced (wal_file::synced), never
-        // what happened to be written when it started.
+        // Only what syncs of the file covered counts as synced (wal_file::synced: this actor's,
+        // or the writer's while nothing was here), never what happened to be written.
         if (!st.failed && group->needs_sync && group->end_offset > group->wal->synced)
           sync_log(self, *group->wal);
+        group->stamp(write_trace::synced);
         if (st.failed)
           group->fail(st.engine->write_error());
         else

@@ -36,6 +36,7 @@ void completion::reset(std::function<void(const caf::error&)> on_signal) {
   state_.store(pending, std::memory_order_relaxed);
   outcome_ = caf::error{};
   on_signal_ = std::move(on_signal);
+  if (tracing_writes.load(std::memory_order_relaxed)) trace_.clear();
 }
 
 void completion::signal(caf::error err) {
@@ -69,6 +70,7 @@ caf::error completion::wait(bool spin) {
   // without reading anything else. The CAS fails only when the signal already came.
   std::uint32_t expected = pending;
   if (state_.compare_exchange_strong(expected, sleeping, std::memory_order_acq_rel)) {
+    trace_.slept = true;
     // FUTEX_WAIT returns at once when the word is no longer `sleeping`: no wake is missed.
     while (state_.load(std::memory_order_acquire) == sleeping)
       futex(&state_, FUTEX_WAIT_PRIVATE, sleeping);

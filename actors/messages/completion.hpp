@@ -9,6 +9,8 @@
 
 #include <caf/error.hpp>
 
+#include "actors/messages/write_trace.hpp"
+
 namespace kepler::actors {
 
 class completion {
@@ -36,6 +38,11 @@ class completion {
 
   bool done() const { return state_.load(std::memory_order_acquire) == signalled; }
 
+  /// The write path's stamps for the request this completion answers (write_trace.hpp):
+  /// written by the actors before the signal, read by the waiter after it. Cleared by reset()
+  /// while tracing is on.
+  write_trace& trace() { return trace_; }
+
  private:
   static constexpr std::uint32_t pending = 0;
   static constexpr std::uint32_t signalled = 1;
@@ -47,6 +54,7 @@ class completion {
   std::atomic<std::uint32_t> state_{pending};
   caf::error outcome_;
   std::function<void(const caf::error&)> on_signal_;
+  write_trace trace_;
 };
 
 }  // namespace kepler::actors

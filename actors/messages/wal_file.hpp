@@ -22,8 +22,10 @@ struct wal_file {
   const std::uint64_t number;
   /// Bytes handed to the OS so far; a sync started after reading it covers at least that much.
   std::atomic<std::uint64_t> written{0};
-  /// Bytes known to be on disk. Only the wal_syncer changes it once the writer has handed the
-  /// file over (the writer's own close syncs without it: nothing runs at the syncer then).
+  /// Bytes known to be on disk, grown only by syncs of this file. Whoever syncs owns it: the
+  /// wal_syncer while any group or retired log is at it, the wal_writer while none is (it
+  /// syncs a lone sync group itself then, and at close); the handover is a message, so the
+  /// two never touch it at once.
   std::uint64_t synced;
 };
 

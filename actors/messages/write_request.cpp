@@ -108,4 +108,11 @@ void write_group::fail(const caf::error& err) {
   for (auto& req : requests) req->answer(err);
 }
 
+void write_group::stamp(write_trace::point p) {
+  if (!tracing_writes.load(std::memory_order_relaxed)) return;
+  auto now = trace_clock_ns();
+  for (auto& req : requests)
+    if (req->done != nullptr) req->done->trace().ns[p] = now;
+}
+
 }  // namespace kepler::actors

@@ -48,6 +48,11 @@ class write_request {
   /// after it the request no longer touches `done`.
   void answer(const caf::error& err = {});
 
+  /// Stamps step `p` of this request's trace (write_trace.hpp) when tracing is on.
+  void stamp(write_trace::point p) {
+    if (done != nullptr) actors::stamp(&done->trace(), p);
+  }
+
  private:
   friend class request_pool;
   friend void intrusive_ptr_add_ref(write_request* req);
@@ -111,6 +116,9 @@ struct write_group {
 
   /// Fails every request of the group with `err`.
   void fail(const caf::error& err);
+
+  /// Stamps step `p` of every request's trace at one clock read, when tracing is on.
+  void stamp(write_trace::point p);
 };
 using write_group_ptr = std::shared_ptr<write_group>;
 

@@ -191,8 +191,14 @@ struct db::impl {
     req->done = &done;  // first: if encoding throws, the dropped request answers `done`
     encode(&req->batch);
     req->sync = sync;
+    actors::stamp(&done.trace(), actors::write_trace::sent);
     caf::anon_send(writer, std::move(req));
-    if (auto err = done.wait(!sync)) return err;
+    auto err = done.wait(!sync);
+    if (actors::tracing_writes.load(std::memory_order_relaxed)) {
+      actors::stamp(&done.trace(), actors::write_trace::woke);
+      actors::last_blocking_write = done.trace();
+    }
+    if (err) return err;
     return caf::unit;
   }
 

@@ -87,11 +87,18 @@ int run_bench(const std::vector<std::string>& args, std::FILE* out) {
   std::vector<std::string> engines;
   if (f.engine == "all") {
     engines = available;
-  } else if (std::find(available.begin(), available.end(), f.engine) != available.end()) {
-    engines.push_back(f.engine);
   } else {
-    std::fprintf(stderr, "kepler-bench: --engine: '%s' is not one of all, %s (this build)\n",
-                 f.engine.c_str(), join(available, ", ").c_str());
+    for (auto& name : split_list(f.engine)) {  // one engine, or several: kepler,leveldb
+      if (std::find(available.begin(), available.end(), name) == available.end()) {
+        std::fprintf(stderr, "kepler-bench: --engine: '%s' is not one of all, %s (this build)\n",
+                     name.c_str(), join(available, ", ").c_str());
+        return 2;
+      }
+      if (std::find(engines.begin(), engines.end(), name) == engines.end()) engines.push_back(name);
+    }
+  }
+  if (engines.empty()) {
+    std::fprintf(stderr, "kepler-bench: --engine: no engine named\n");
     return 2;
   }
 
@@ -110,6 +117,11 @@ int run_bench(const std::vector<std::string>& args, std::FILE* out) {
     settings.kepler_workers = f.kepler_workers;
     settings.kepler_poll = f.kepler_poll;
     settings.kepler_user_system = static_cast<int>(f.kepler_user_system);
+    for (auto& w : workload_names) {
+      workload_item item;
+      parse_workload_item(w, &item);
+      settings.actor_client |= item.name == "fillasync" || item.name == "fillsyncasync";
+    }
     settings.compression = f.compression == "zstd"  ? codec::zstd
                            : f.compression == "lz4" ? codec::lz4
                                                     : codec::none;
@@ -132,10 +144,16 @@ int run_bench(const std::vector<std::string>& args, std::FILE* out) {
     // the engine closed, so background flushes and compactions, and closing, count.
     std::optional<io_counters> run_start;
     for (auto& w : workload_names) {
-      auto* info = find_workload(w);
+      workload_item item;
+      parse_workload_item(w, &item);  // checked by parse_flags
+      auto* info = find_workload(item.name);
       auto before = process_io();
       if (info->writes && !run_start) run_start = before;
-      auto r = info->run(ctx);
+      // name@T: the workload's own thread count.
+      flags own = f;
+      if (item.threads != 0) own.threads = item.threads;
+      context own_ctx{*db, settings.dir, own, values, ycsb_records};
+      auto r = info->run(item.threads != 0 ? own_ctx : ctx);
       r.engine = name;
       r.benchmark = w;
       if (info->writes && r.supported)

@@ -4,6 +4,8 @@
 // threads at once.
 
 #include <cstddef>
+#include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -31,6 +33,21 @@ struct engine_settings {
   /// KeplerDB only: 0 its own actor system; 1 a user's system with CAF's default settings;
   /// 2 a user's system tuned with db::tune_scheduler.
   int kepler_user_system = 0;
+  /// KeplerDB only: the run writes through the db actor (fillasync, fillsyncasync), so the
+  /// store runs in an actor system the driver can spawn its client actor in. With
+  /// kepler_user_system 0 that system is tuned by db::tune_scheduler, the settings of the
+  /// store's own system.
+  bool actor_client = false;
+};
+
+/// Writes through an engine's actor interface (fillasync, fillsyncasync): `count` writes, key
+/// and value of write i from `key` and `value`, with `in_flight` requests outstanding.
+struct async_plan {
+  std::uint64_t count = 0;
+  std::size_t in_flight = 1;
+  bool sync = false;
+  std::function<std::string(std::uint64_t)> key;
+  std::function<std::string_view(std::uint64_t)> value;
 };
 
 /// An ordered cursor over a store's keys (readseq, readreverse, seekrandom, YCSB E, the full
@@ -92,6 +109,14 @@ class engine {
   /// The engine's own figures (files and bytes per level, compaction totals, pages), on one
   /// line for the report; an error text in their place when the engine cannot give them.
   virtual std::string stats() = 0;
+  /// Whether the engine can be driven by an actor with requests in flight (put_async).
+  virtual bool has_actor_interface() const { return false; }
+  /// Runs `plan` from a client actor and returns once every reply came; error text, empty on
+  /// success. REQUIRES: has_actor_interface().
+  virtual std::string put_async(const async_plan& plan) {
+    (void)plan;
+    return "no actor interface";
+  }
 };
 
 /// Opens a fresh or existing store of the named engine in settings.dir; nullptr and *error

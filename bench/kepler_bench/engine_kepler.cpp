@@ -3,6 +3,7 @@
 #include <caf/actor_system.hpp>
 #include <caf/actor_system_config.hpp>
 
+#include "async_client.hpp"
 #include "engine.hpp"
 #include "kepler/db.hpp"
 
@@ -72,6 +73,11 @@ class kepler_engine : public engine {
     auto s = store_->stats();
     return s ? s->to_string() : "stats failed: " + kepler::to_string(s.error());
   }
+  bool has_actor_interface() const override { return system_ != nullptr; }
+  std::string put_async(const async_plan& plan) override {
+    if (!system_) return "the store was not opened for an actor client";
+    return run_async_client(*system_, *store_, plan);
+  }
 
  private:
   std::unique_ptr<caf::actor_system_config> cfg_;
@@ -89,9 +95,12 @@ std::unique_ptr<engine> open_kepler(const engine_settings& settings, std::string
                                                           : kepler::compression_type::none;
   opts.worker_threads = settings.kepler_workers;
   if (settings.kepler_poll != 0) opts.worker_poll_attempts = settings.kepler_poll;
-  if (settings.kepler_user_system != 0) {
+  if (settings.kepler_user_system != 0 || settings.actor_client) {
     auto cfg = std::make_unique<caf::actor_system_config>();
-    if (settings.kepler_user_system == 2) kepler::db::tune_scheduler(*cfg, opts);
+    // An actor client with the store's own settings: the system tuned as db::open tunes its own.
+    if (settings.kepler_user_system != 1) kepler::db::tune_scheduler(*cfg, opts);
+    cfg->set("logger.file-verbosity", caf::atom("quiet"));
+    cfg->set("logger.console-verbosity", caf::atom("quiet"));
     auto system = std::make_unique<caf::actor_system>(*cfg);
     auto store = kepler::db::open(*system, settings.dir, opts);
     if (!store) {

@@ -37,6 +37,15 @@ struct size_flag {
 
 }  // namespace
 
+bool parse_workload_item(const std::string& text, workload_item* out) {
+  auto at = text.find('@');
+  out->name = text.substr(0, at);
+  out->threads = 0;
+  if (at == std::string::npos) return true;
+  return parse_size(text.substr(at + 1), &out->threads) && out->threads >= 1 &&
+         out->threads <= max_threads;
+}
+
 std::vector<std::string> split_list(const std::string& text) {
   std::vector<std::string> items;
   std::stringstream ss(text);
@@ -53,13 +62,18 @@ void print_usage(std::FILE* to) {
       "workloads run in order on it. Results: one line per workload and engine; with\n"
       "--engine=all a table of time per op and the ratio kepler/peer from the same run.\n"
       "\n"
-      "  --engine=NAME          kepler, leveldb, rocksdb, lmdb (those built in) or all (all)\n"
+      "  --engine=NAME          kepler, leveldb, rocksdb, lmdb (those built in), a list of\n"
+      "                         them (kepler,leveldb: the ratio table needs kepler first) or\n"
+      "                         all (all)\n"
       "  --benchmarks=a,b,...   workloads, run in order (default:\n"
       "                         %s)\n"
       "  --num=N                entries of the fill workloads (100000)\n"
       "  --reads=N              operations of the read workloads; 0 means --num (0)\n"
       "  --sync_num=N           writes of fillsync, and of each fillsync8 thread (2000)\n"
-      "  --threads=N            client threads sharing each workload's operations (1, max %zu)\n"
+      "  --threads=N            client threads sharing each workload's operations (1, max %zu);\n"
+      "                         a workload named as name@T (fillrandom@4) runs on T threads\n"
+      "  --async=N              requests in flight of fillasync and fillsyncasync (64); given,\n"
+      "                         it appends both to --benchmarks unless one is named\n"
       "  --key_size=N           key bytes, %zu..%zu (16)\n"
       "  --value_size=N         value bytes (100)\n"
       "  --batch_size=N         entries per batch of fillbatch (1000)\n"
@@ -118,7 +132,9 @@ parse_outcome parse_flags(const std::vector<std::string>& args, flags* f, std::s
       {"seed", {&f->seed, 0, SIZE_MAX}},
       {"kepler_workers", {&f->kepler_workers, 0, max_threads}},
       {"kepler_poll", {&f->kepler_poll, 0, SIZE_MAX}},
-      {"kepler_user_system", {&f->kepler_user_system, 0, 2}}};
+      {"kepler_user_system", {&f->kepler_user_system, 0, 2}},
+      {"async", {&f->async, 1, std::size_t{1} << 20}}};
+  bool async_given = false;
   const std::map<std::string, bool*> bools{
       {"sync", &f->sync}, {"histogram", &f->histogram}, {"use_existing_db", &f->use_existing_db}};
   const std::map<std::string, std::string*> texts{{"engine", &f->engine},
@@ -154,6 +170,7 @@ parse_outcome parse_flags(const std::vector<std::string>& args, flags* f, std::s
       *error = "--" + name + " needs a value (--" + name + "=...)";
       return parse_outcome::bad;
     } else if (auto s = sizes.find(name); s != sizes.end()) {
+      async_given |= name == "async";
       auto& [target, min, max] = s->second;
       if (!parse_size(value, target) || *target < min || *target > max) {
         *error = "--" + name + ": bad value '" + value + "' (want a whole number " +
@@ -173,11 +190,20 @@ parse_outcome parse_flags(const std::vector<std::string>& args, flags* f, std::s
       return parse_outcome::bad;
     }
   }
-  for (auto& w : split_list(f->benchmarks))
-    if (!find_workload(w)) {
-      *error = "--benchmarks: unknown workload '" + w + "'";
+  if (async_given && f->benchmarks.find("async") == std::string::npos)
+    f->benchmarks += ",fillasync,fillsyncasync";
+  for (auto& w : split_list(f->benchmarks)) {
+    workload_item item;
+    if (!parse_workload_item(w, &item)) {
+      *error = "--benchmarks: bad thread count in '" + w + "' (want name@T, T from 1 to " +
+               std::to_string(max_threads) + ")";
       return parse_outcome::bad;
     }
+    if (!find_workload(item.name)) {
+      *error = "--benchmarks: unknown workload '" + item.name + "'";
+      return parse_outcome::bad;
+    }
+  }
   // Keys hold an index in key_size - 1 decimal digits.
   double largest_index = std::max(
       {double(f->num), double(f->sync_num) * 8, double(f->ycsb_records) + double(f->ycsb_ops)});

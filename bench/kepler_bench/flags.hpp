@@ -34,6 +34,9 @@ struct flags {
   std::size_t kepler_workers = 0;
   std::size_t kepler_poll = 0;
   std::size_t kepler_user_system = 0;
+  /// Requests in flight of fillasync and fillsyncasync. Given on the command line, it also
+  /// appends both to --benchmarks unless one is named there.
+  std::size_t async = 64;
   std::string db;
   /// none, lz4 or zstd: KeplerDB's and RocksDB's codec; LevelDB gets Snappy unless none.
   std::string compression = "lz4";
@@ -51,6 +54,16 @@ constexpr std::size_t max_key_size = 511;
 constexpr std::size_t max_threads = 1024;
 /// The codecs --compression names.
 inline const char* const compression_names[] = {"none", "lz4", "zstd"};
+
+/// A --benchmarks item: a workload's name, and with "@T" (fillrandom@4) the client threads it
+/// runs on instead of --threads.
+struct workload_item {
+  std::string name;
+  std::size_t threads = 0;  // 0: --threads
+};
+
+/// Splits "name" or "name@T"; false when T is not a whole number from 1 to max_threads.
+bool parse_workload_item(const std::string& text, workload_item* out);
 
 enum class parse_outcome { run, help, bad };
 

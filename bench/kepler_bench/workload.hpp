@@ -86,6 +86,8 @@ result overwrite(context& ctx);
 result fillbatch(context& ctx);
 result fillsync(context& ctx);
 result fillsync8(context& ctx);
+result fillasync(context& ctx);
+result fillsyncasync(context& ctx);
 result deleterandom(context& ctx);
 result readrandom(context& ctx);
 result readmissing(context& ctx);

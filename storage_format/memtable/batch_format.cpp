@@ -100,6 +100,13 @@ void add_put(std::string* rep, std::string_view key, std::string_view value) {
   put_length_prefixed(rep, value);
 }
 
+void append(std::string* rep, std::string_view other) {
+  const std::uint64_t n = std::uint64_t{count(*rep)} + count(other);
+  assert(n <= std::numeric_limits<std::uint32_t>::max());
+  set_count(rep, static_cast<std::uint32_t>(n));
+  rep->append(other.substr(header_size));
+}
+
 void add_delete(std::string* rep, std::string_view key) {
   add_entry(rep, entry_tag::remove);
   put_length_prefixed(rep, key);

@@ -22,6 +22,11 @@ void clear(std::string* rep);
 void add_put(std::string* rep, std::string_view key, std::string_view value);
 void add_delete(std::string* rep, std::string_view key);
 
+/// Appends the entries of `other` (a well-formed batch) after those of `rep`, in order: one
+/// batch that applies both at once. Its sequence stays `rep`'s.
+/// REQUIRES: count(*rep) + count(other) fits in 32 bits.
+void append(std::string* rep, std::string_view other);
+
 std::uint32_t count(std::string_view rep);
 sequence_number sequence(std::string_view rep);
 /// REQUIRES: rep->size() >= header_size.

@@ -298,6 +298,50 @@ TEST_CASE("with --compression and --compression_ratio=0.5 the compressing engine
   }
 }
 
+TEST_CASE("--async writes through the db actor, and name@T gives a workload its own threads") {
+  auto doc =
+      run({"--engine=all", "--num=" + std::to_string(num), "--sync_num=" + std::to_string(sync_num),
+           "--benchmarks=fillrandom,fillrandom@3", "--async=8"});
+  for (auto& engine : kepler::bench::available_engines()) {
+    CAPTURE(engine);
+    for (auto* w : {"fillrandom", "fillrandom@3", "fillasync", "fillsyncasync"}) {
+      CAPTURE(w);
+      CHECK(find(doc, engine, w)["error"].string == "");
+    }
+    CHECK(find(doc, engine, "fillrandom@3")["ops"].count() == num);
+    auto& async = find(doc, engine, "fillasync");
+    auto& sync = find(doc, engine, "fillsyncasync");
+    CHECK(async["ops"].count() == num);
+    if (engine == "kepler") {
+      // Through the db actor, 8 in flight; 8 x --sync_num sync writes.
+      CHECK(count(async, "in_flight") == 8);
+      CHECK(sync["ops"].count() == 8 * sync_num);
+    } else {
+      // The peers' single-thread figure beside it.
+      CHECK(count(async, "blocking_threads") == 1);
+      CHECK(sync["ops"].count() == sync_num);
+    }
+  }
+  // Every write was acknowledged and is there: read back through the blocking API.
+  kepler::test::temp_dir dir("kepler-bench-async");
+  std::FILE* out = std::fopen("/dev/null", "w");
+  REQUIRE(kepler::bench::run_bench({"--engine=kepler", "--num=" + std::to_string(num),
+                                    "--benchmarks=fillasync", "--db=" + dir.path()},
+                                   out) == 0);
+  REQUIRE(kepler::bench::run_bench(
+              {"--engine=kepler", "--num=" + std::to_string(num), "--benchmarks=readrandom",
+               "--use_existing_db=1", "--db=" + dir.path(), "--json=" + dir.file("r.json")},
+              out) == 0);
+  std::fclose(out);
+  std::ifstream in(dir.file("r.json"));
+  std::stringstream text;
+  text << in.rdbuf();
+  auto reads_doc = json::parse(text.str());
+  auto found = count(find(reads_doc, "kepler", "readrandom"), "found");
+  MESSAGE("after fillasync of " << num << " keys, readrandom found " << found << " of " << num);
+  CHECK(found == num);
+}
+
 TEST_CASE("--histogram adds ordered latency percentiles") {
   auto doc =
       run({"--engine=kepler", "--num=300", "--benchmarks=fillseq,readrandom", "--histogram=1"});
@@ -316,7 +360,8 @@ TEST_CASE("a bad flag value is refused with exit status 2") {
        {"--num=0", "--num=ten", "--threads=0", "--engine=sqlite", "--sync=maybe",
         "--benchmarks=fillseq,nosuch", "--key_size=4", "--no_such_flag=1", "num=5",
         "--json=", "--key_size=8 --num=100000000", "--compression=snappy", "--compression_ratio=0",
-        "--compression_ratio=1.5", "--compression_ratio=x", "--compression_ratio"}) {
+        "--compression_ratio=1.5", "--compression_ratio=x", "--compression_ratio",
+        "--benchmarks=fillrandom@0", "--benchmarks=fillrandom@x", "--async=0"}) {
     CAPTURE(bad);
     std::vector<std::string> args;
     std::istringstream words(bad);
@@ -357,6 +402,7 @@ TEST_CASE("--help documents every flag and every workload") {
                      "--kepler_user_system",
                      "--compression",
                      "--compression_ratio",
+                     "--async",
                      "--help"})
     CHECK_MESSAGE(help.find(flag) != std::string::npos, flag);
   for (auto& w : kepler::bench::split_list(all_workloads))

@@ -17,6 +17,10 @@
 #include <caf/send.hpp>
 
 #include "kepler/db_actor.hpp"
+#include "storage_format/log/log_reader.hpp"
+#include "storage_format/memtable/batch_format.hpp"
+#include "storage_format/util/file_system.hpp"
+#include "storage_format/version/file_names.hpp"
 #include "test_dir.hpp"
 
 using kepler::test::temp_dir;
@@ -88,6 +92,119 @@ TEST_CASE("an actor writes, removes, batches and reads through the db actor") {
   }
   REQUIRE(store.close());
   CHECK_FALSE(kepler::actor_of(store));  // closed: no handle
+}
+
+namespace {
+
+// Every record of every log in `dir`, oldest log first: the batches as the log holds them.
+std::vector<std::string> log_records(const std::string& dir) {
+  namespace storage = kepler::storage;
+  auto* fs = storage::file_system::posix();
+  std::vector<std::string> names;
+  REQUIRE(fs->list_dir(dir, &names).is_ok());
+  std::sort(names.begin(), names.end());
+  std::vector<std::string> records;
+  for (auto& name : names) {
+    std::uint64_t number = 0;
+    if (storage::parse_file_name(name, &number) != storage::file_kind::log) continue;
+    std::unique_ptr<storage::readable_file> file;
+    REQUIRE(fs->new_readable_file(storage::join_path(dir, name), &file).is_ok());
+    storage::log::reader reader(file.get());
+    for (std::string record; reader.read_record(&record);) records.push_back(record);
+    CHECK(reader.drops().empty());
+  }
+  return records;
+}
+
+}  // namespace
+
+TEST_CASE("a batch sent through the db actor is one log record, as through the blocking API") {
+  temp_dir dir;
+  caf::actor_system_config cfg;
+  kepler::db::tune_scheduler(cfg);
+  caf::actor_system system{cfg};
+  auto opened = kepler::db::open(system, dir.path());
+  REQUIRE_MESSAGE(opened, (opened ? std::string() : kepler::to_string(opened.error())));
+  auto& store = **opened;
+  kepler::write_batch batch;
+  batch.insert("a", "1");
+  batch.insert("b", "2");
+  batch.remove("c");
+  {
+    caf::scoped_actor self{system};
+    auto handle = kepler::actor_of(store);
+    CHECK(ask<bool>(self, handle, kepler::write_atom::value, batch.encoding(), false));
+    CHECK(ask<bool>(self, handle, kepler::put_atom::value, std::string("d"), std::string("4"),
+                    false));
+  }
+  REQUIRE(store.write(batch));  // the blocking API's record, for comparison
+  REQUIRE(store.close());
+  auto records = log_records(dir.path());
+  std::vector<std::uint32_t> counts;
+  for (auto& r : records) counts.push_back(kepler::storage::batch::count(r));
+  MESSAGE("log records: " << records.size()
+                          << ", entries per record: " << (counts.size() > 0 ? counts[0] : 0) << " "
+                          << (counts.size() > 1 ? counts[1] : 0) << " "
+                          << (counts.size() > 2 ? counts[2] : 0));
+  REQUIRE(records.size() == 3);
+  CHECK(counts[0] == 3);  // the actor's batch: one record, all three entries
+  CHECK(counts[1] == 1);
+  CHECK(counts[2] == 3);  // the blocking API's batch: the same shape
+  // The same entries in the same record, only the stamped sequence differs.
+  CHECK(records[0].substr(8) == records[2].substr(8));
+}
+
+TEST_CASE("writes in flight together through the db actor are all acknowledged, in order") {
+  temp_dir dir;
+  caf::actor_system_config cfg;
+  kepler::db::tune_scheduler(cfg);
+  caf::actor_system system{cfg};
+  auto opened = kepler::db::open(system, dir.path());
+  REQUIRE_MESSAGE(opened, (opened ? std::string() : kepler::to_string(opened.error())));
+  auto& store = **opened;
+  constexpr int writes = 500;
+  int acked = 0, failed = 0;
+  {
+    caf::scoped_actor self{system};
+    auto handle = kepler::actor_of(store);
+    // Sent without waiting, so they queue together at the db actor: puts of distinct keys,
+    // a batch, and one key written again and again, whose last value must win.
+    for (int i = 0; i < writes; ++i) {
+      if (i % 50 == 0) {
+        kepler::write_batch batch;
+        batch.insert("batch-" + std::to_string(i), "b");
+        batch.remove("key-" + std::to_string(i - 1));
+        self->send(handle, kepler::write_atom::value, batch.encoding(), i % 100 == 0);
+      } else {
+        self->send(handle, kepler::put_atom::value, "key-" + std::to_string(i), std::to_string(i),
+                   false);
+      }
+      self->send(handle, kepler::put_atom::value, std::string("same"), std::to_string(i), false);
+    }
+    for (int i = 0; i < 2 * writes; ++i)
+      self->receive([&](bool) { ++acked; }, [&](caf::error&) { ++failed; });
+  }
+  CHECK(acked == 2 * writes);
+  CHECK(failed == 0);
+  CHECK(store.get("same")->value() == std::to_string(writes - 1));
+  int present = 0;
+  for (int i = 0; i < writes; ++i) {
+    bool removed = (i + 1) % 50 == 0;  // the batch after it removed it
+    auto got = store.get("key-" + std::to_string(i));
+    if (i % 50 == 0)
+      CHECK(store.get("batch-" + std::to_string(i))->value() == "b");
+    else if (!removed && got->has_value() && **got == std::to_string(i))
+      ++present;
+  }
+  REQUIRE(store.close());
+  auto records = log_records(dir.path());
+  std::uint64_t entries = 0;
+  for (auto& r : records) entries += kepler::storage::batch::count(r);
+  MESSAGE((2 * writes) << " writes in flight: " << acked << " acknowledged, " << records.size()
+                       << " log records holding " << entries << " entries");
+  CHECK(present == writes - 2 * (writes / 50));  // every put but the batches' and the removed
+  CHECK(entries == 2 * writes + writes / 50);    // each batch has two entries
+  CHECK(records.size() <= static_cast<std::size_t>(2 * writes));
 }
 
 namespace {

@@ -173,6 +173,27 @@ TEST_CASE("set_sequence changes only the sequence numbers") {
   CHECK(r.seen == s.expected_at(max_sequence_number - s.expected.size() + 1));
 }
 
+TEST_CASE("append joins two batches into one holding both, in order") {
+  auto first = batch::make_empty();
+  batch::add_put(&first, "a", "1");
+  batch::add_delete(&first, "b");
+  auto second = batch::make_empty();
+  batch::add_put(&second, "c", "3");
+  batch::set_sequence(&first, 40);
+  batch::set_sequence(&second, 7);  // the appended batch's own sequence is dropped
+  batch::append(&first, second);
+  batch::append(&first, batch::make_empty());  // an empty one adds nothing
+  REQUIRE(batch::validate(first).is_ok());
+  CHECK(batch::count(first) == 3);
+  CHECK(batch::sequence(first) == 40);
+  auto all = batch::make_empty();
+  batch::add_put(&all, "a", "1");
+  batch::add_delete(&all, "b");
+  batch::add_put(&all, "c", "3");
+  batch::set_sequence(&all, 40);
+  CHECK(first == all);
+}
+
 TEST_CASE("clear leaves an empty batch") {
   sample s = mixed_sample();
   batch::set_sequence(&s.rep, 99);
