@@ -232,6 +232,8 @@ db_facade_actor::behavior_type db_facade(facade_ptr self, std::shared_ptr<engine
           rp.deliver(std::move(err));
           return rp;
         }
+        // The seal must cover every write accepted before it, gathered ones included.
+        send_gathered(self);
         auto id = send_request(self, storage::batch::make_empty(), false, true);
         st.compacts.emplace(
             id, db_facade_state::compact_job{std::move(req.begin), std::move(req.end), rp});

@@ -70,11 +70,13 @@ void send_group(writer_ptr self) {
   engine_counters::add(st.engine->counters().log_bytes,
                        group->end_offset - st.wal->written.load(std::memory_order_relaxed));
   st.wal->written.store(group->end_offset, std::memory_order_release);
-  if (group->needs_sync && st.groups_at_syncer == 0) {
+  if (group->needs_sync && st.groups_at_syncer == 0 && !st.synced_inline) {
     // Nothing is at the syncer, so no earlier group waits for a sync: the writer syncs this
     // group itself and passes it straight on. That saves the two wake-ups of a trip through
-    // the syncer's thread (doc/design.md, "Write path"); requests arriving meanwhile gather
-    // in the mailbox and go out as the next group, behind one more sync.
+    // the syncer's thread (doc/design.md, "Write path"). Requests arriving meanwhile gather
+    // in the mailbox; their group goes through the syncer (synced_inline), so this group's
+    // acknowledgement never waits behind a second sync on this worker.
+    st.synced_inline = true;
     group->stamp(write_trace::at_syncer);
     if (!sync_written(*st.engine, *group->wal)) {
       group->fail(st.engine->write_error());
@@ -99,6 +101,8 @@ void send_group_if_idle(writer_ptr self) {
   auto& st = self->state;
   if (st.group && (self->mailbox().empty() || st.log->pending_bytes() >= max_group_bytes))
     send_group(self);
+  // Idle now: the worker moves on to the memtable_owner, which applies what was synced inline.
+  if (self->mailbox().empty()) st.synced_inline = false;
 }
 
 // Why `req` is refused before it gets a sequence number, or no error.

@@ -35,6 +35,10 @@ struct wal_writer_state {
   /// Groups (and retired logs) handed to the syncer and not yet passed on by it; while any are,
   /// every group goes through the syncer so none overtakes a sync group written before it.
   std::size_t groups_at_syncer = 0;
+  /// The writer synced a group itself and has not found its mailbox empty since: the
+  /// memtable_owner (on the same scheduler worker, maybe the only one) may not have applied that
+  /// group yet, so the next sync group goes to the syncer rather than hold the worker again.
+  bool synced_inline = false;
   /// The next group is the first of a new log.
   bool next_starts_log = false;
   /// Requests that arrived while writes wait for a flush or a compaction (back-pressure), or

@@ -207,6 +207,43 @@ TEST_CASE("writes in flight together through the db actor are all acknowledged, 
   CHECK(records.size() <= static_cast<std::size_t>(2 * writes));
 }
 
+TEST_CASE("compact_range covers the writes sent to the db actor just before it") {
+  temp_dir dir;
+  caf::actor_system_config cfg;
+  kepler::db::tune_scheduler(cfg);
+  caf::actor_system system{cfg};
+  auto opened = kepler::db::open(system, dir.path());
+  REQUIRE_MESSAGE(opened, (opened ? std::string() : kepler::to_string(opened.error())));
+  auto& store = **opened;
+  const auto empty_memtable = store.stats()->memtable_bytes;
+  constexpr int writes = 300;
+  int acked = 0;
+  {
+    caf::scoped_actor self{system};
+    auto handle = kepler::actor_of(store);
+    // Queued at the db actor together, so it gathers them; the compaction comes behind them.
+    for (int i = 0; i < writes; ++i)
+      self->send(handle, kepler::put_atom::value, "key-" + std::to_string(i), std::string(100, 'v'),
+                 false);
+    REQUIRE(store.compact_range(std::nullopt, std::nullopt));
+    for (int i = 0; i < writes; ++i) self->receive([&](bool) { ++acked; }, [](caf::error&) {});
+  }
+  auto stats = store.stats();
+  REQUIRE(stats);
+  std::uint64_t table_bytes = 0;
+  for (const auto& level : stats->levels) table_bytes += level.bytes;
+  MESSAGE(writes << " puts sent before compact_range: " << acked << " acknowledged; after it the "
+                 << "memtables hold " << stats->memtable_bytes << " bytes (empty: "
+                 << empty_memtable << "), the tables " << table_bytes << " bytes");
+  CHECK(acked == writes);
+  // Every put came before the compaction's seal, so none is left in a memtable.
+  CHECK(stats->memtable_bytes == empty_memtable);
+  CHECK(stats->sealed_memtables == 0);
+  CHECK(table_bytes > 0);
+  CHECK(store.get("key-" + std::to_string(writes - 1))->value_or("") == std::string(100, 'v'));
+  REQUIRE(store.close());
+}
+
 namespace {
 
 // The atoms the db actor's internal reports used to be: anyone could send them.
