@@ -321,7 +321,9 @@ TEST_CASE("a slow subscriber does not hold writes back: they finish while it has
   // A subscriber that takes its time, as its own thread (caf::detached): one that blocked a
   // scheduler worker would block the store's actors on that worker too, which no store can
   // prevent.
-  constexpr auto per_event = std::chrono::milliseconds(10);
+  // Slow enough that the writes (about a second, several under a sanitizer or a loaded
+  // machine) finish long before it could have handled what they sent it.
+  constexpr auto per_event = std::chrono::milliseconds(100);
   constexpr int keys = 3000;
   auto timed_writes = [&](actor_store& store) {
     const auto start = std::chrono::steady_clock::now();
