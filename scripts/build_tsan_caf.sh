@@ -33,11 +33,12 @@ apt_private=(-o "Dir::Etc::SourceList=$work/sources.list" -o Dir::Etc::SourcePar
 apt-get "${apt_private[@]}" update -qq
 (cd "$work" && apt-get "${apt_private[@]}" source --download-only --tar-only -qq \
   "$package=$version")
-tar -xzf "$work/${package}_${upstream}.orig.tar.gz" -C "$work"
+tar -xf "$(ls "$work/${package}_${upstream}".orig.tar.*)" -C "$work"
 source_dir="$work/${package}-${upstream}"
 # Debian's package patches one header that newer compilers reject (receive_buffer.hpp uses
-# std::numeric_limits without <limits>); apt has the upstream tarball only, so the same line is
-# added here (the installed headers carry it). Every other installed header is upstream's.
+# std::numeric_limits without <limits>). Only the upstream tarball is fetched (--tar-only: the
+# Debian mirror of this machine lacks the packaging tarball), so the same line is added here,
+# as the installed header has it. Every other installed header is upstream's.
 buffer="$source_dir/libcaf_io/caf/io/network/receive_buffer.hpp"
 grep -q '#include <limits>' "$buffer" || sed -i '0,/^#include </s//#include <limits>\n&/' "$buffer"
 
