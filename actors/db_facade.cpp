@@ -48,8 +48,8 @@ std::uint64_t send_request(facade_ptr self, std::string batch, bool sync, bool s
   return id;
 }
 
-// Gathered writes stop at this size (a batch joins them only below it): one request, and so
-// one log record, stays bounded, as the wal_writer's groups do.
+// Gathered writes go out once they reach this size, and a batch this large is never gathered,
+// so one request (one log record) stays under twice it, as the wal_writer's groups are bounded.
 constexpr std::size_t max_gathered_bytes = 1 << 20;
 
 // Sends the gathered writes down the write path as one request.
